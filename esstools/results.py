@@ -14,7 +14,9 @@ rests on real or demo data::
     })
 
 Files land in :func:`esstools.paths.results_dir` as ``<notebook>--<run>.json``,
-written atomically.
+written atomically. When ``esstools run`` executes a notebook it sets
+``ESSTOOLS_RUN_LABEL`` to the run's label, which then names the file (so the
+runner can attach each results file to its report); ``run`` is kept inside.
 """
 
 from __future__ import annotations
@@ -52,8 +54,11 @@ def result_path(notebook: str, run: str = "default", directory: str | os.PathLik
 
 
 def save(notebook: str, payload: dict, run: str = "default", directory: str | os.PathLike | None = None) -> Path:
-    """Write ``payload`` as JSON atomically (temp file then rename); return the path."""
-    target = result_path(notebook, run, directory)
+    """Write ``payload`` as JSON atomically (temp file then rename); return the path.
+
+    The file is named after ``ESSTOOLS_RUN_LABEL`` when set (by ``esstools run``), else ``run``.
+    """
+    target = result_path(notebook, os.environ.get("ESSTOOLS_RUN_LABEL") or run, directory)
     target.parent.mkdir(parents=True, exist_ok=True)
     data = {"notebook": notebook, "run": run, **_clean(payload)}
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)

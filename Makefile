@@ -1,0 +1,50 @@
+# esstools — two commands do everything on a fresh machine (python3, make, the package registry):
+#   make report   virtualenv + install + Jupyter kernel, run every notebook, write reports/
+#   make test     same + dev extras, then pytest (unit tests and nbval on notebooks/)
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+JOBS   ?= 2
+CONSTRAINTS := constraints.txt
+
+.PHONY: help install install-dev report test lab benchmarks clean
+
+help:
+	@echo "make report  - run every notebook (reports.yml) and write reports/index.html"
+	@echo "make test    - unit tests + nbval on notebooks/"
+	@echo "make lab     - JupyterLab on this repository with the esstools kernel"
+	@echo "make benchmarks - run the benchmarks and rewrite benchmarks/RESULTS.md"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) | $(PY)
+	$(PIP) install -q -c $(CONSTRAINTS) -e .
+	$(PY) -m ipykernel install --sys-prefix --name esstools --display-name "Python (esstools)" >/dev/null
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install -q -c $(CONSTRAINTS) -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+report: install
+	$(VENV)/bin/esstools run --jobs $(JOBS)
+
+# pytest exit code 5 means "no test collected": treated as a failure.
+test: install-dev
+	@$(PY) -m pytest tests notebooks --nbval -n $(JOBS) --dist loadfile --nbval-sanitize-with tests/nbval_sanitize.cfg; \
+	rc=$$?; if [ $$rc -eq 5 ]; then echo "make test: pytest collected no test (exit 5) - failing" >&2; exit 1; fi; exit $$rc
+
+lab: install
+	$(VENV)/bin/jupyter lab --notebook-dir=.
+
+benchmarks: install-dev
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/results reports/manifest.json

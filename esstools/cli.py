@@ -1,0 +1,115 @@
+"""Command line: ``esstools run``, ``esstools list``, ``esstools fetch``.
+
+Examples::
+
+    esstools run                                   # every run of reports.yml (or every notebook)
+    esstools run notebooks/01_territorial_comparison.ipynb -p departement 92
+    esstools run --config reports.yml --jobs 2 --output reports/
+    esstools list                                  # notebooks and their parameters
+    esstools fetch sirene-etablissements --dest data/raw
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import paths
+from .errors import EsstoolsError
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .runner import config as cfg
+    from .runner.execute import run
+
+    options: dict = {}
+    if args.notebooks:
+        params = {name: value for name, value in (args.parameters or [])}
+        specs = []
+        for nb in args.notebooks:
+            notebook = cfg._resolve_notebook(nb, Path.cwd())
+            label = args.label or cfg.label_from_parameters(params)
+            specs.append(cfg.RunSpec(notebook=notebook, parameters=dict(params), label=label,
+                                     stage=cfg.default_stage(notebook)))
+        specs.sort(key=lambda s: s.stage)
+    else:
+        config_path = Path(args.config) if args.config else paths.REPO_ROOT / "reports.yml"
+        if args.config or config_path.exists():
+            specs, options = cfg.load_config(config_path)
+        else:
+            specs = cfg.default_runs()
+        if args.parameters:
+            raise EsstoolsError("-p applies to the notebooks named on the command line; edit the configuration file to change its runs.")
+    jobs = args.jobs if args.jobs is not None else int(options.get("jobs", 1))
+    records = run(specs, args.output, jobs=jobs, show_code=args.show_code)
+    return 0 if all(r.status == "ok" for r in records) else 1
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from .runner import params
+    from .runner.config import default_runs
+
+    for spec in default_runs():
+        print(f"{spec.notebook.relative_to(paths.REPO_ROOT)}")
+        declared = params.inspect(spec.notebook)
+        if not declared:
+            print("    (aucun paramètre)")
+        for name, info in declared.items():
+            help_text = f"  # {info['help']}" if info.get("help") else ""
+            print(f"    {name} ({info['type']}) = {info['default']}{help_text}")
+    return 0
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from . import fetch
+
+    if args.source in (None, "list"):
+        for name, src in fetch.SOURCES.items():
+            print(f"{name}: {getattr(src, 'description', '')}")
+        return 0
+    path = fetch.fetch(args.source, dest=args.dest)
+    print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="esstools", description="ESS analytical toolkit: reports, notebooks, data.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_run = sub.add_parser("run", help="execute notebooks with papermill and render them to HTML")
+    p_run.add_argument("notebooks", nargs="*", help="notebooks to run (default: the runs of reports.yml)")
+    p_run.add_argument("-p", "--parameter", dest="parameters", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                       help="notebook parameter (typed after the notebook's default)")
+    p_run.add_argument("--config", help="YAML file listing the runs (default: reports.yml)")
+    p_run.add_argument("--output", help="output directory (default: reports/)")
+    p_run.add_argument("--jobs", type=int, help="notebooks run in parallel (default: config or 1)")
+    p_run.add_argument("--label", help="label of the run (default: derived from the parameters)")
+    p_run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML reports")
+    p_run.set_defaults(func=_cmd_run)
+
+    p_list = sub.add_parser("list", help="list notebooks and their parameters")
+    p_list.set_defaults(func=_cmd_list)
+
+    p_fetch = sub.add_parser("fetch", help="download a public data file into the cache (checksum verified)")
+    p_fetch.add_argument("source", nargs="?", help="source name ('list' to list them)")
+    p_fetch.add_argument("--dest", help="copy the file into this directory")
+    p_fetch.set_defaults(func=_cmd_fetch)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except EsstoolsError as exc:
+        print(f"esstools: erreur : {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("esstools: interrompu ; les rapports précédents sont intacts.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

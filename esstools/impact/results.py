@@ -1,0 +1,185 @@
+"""Result objects of the impact estimators (statsmodels/linearmodels style).
+
+:class:`ImpactResult` holds the coefficients, their covariance (clustered by
+SIAE unless stated), the number of observations/units/clusters, and the French
+labels of the terms and of the question each coefficient answers. It offers
+read-only ``params``, ``std_errors``, ``tstats``, ``pvalues``,
+``conf_int(level)``, ``nobs``, a French ``summary()`` (also its ``repr`` and
+HTML form) and a tidy ``to_frame()``. :func:`compare` lines results up side by
+side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..provenance import DEMO_LABEL
+
+__all__ = ["ImpactResult", "compare"]
+
+
+@dataclass(frozen=True)
+class ImpactResult:
+    """Coefficients of one estimator with clustered standard errors and French labels.
+
+    ``df_dist`` is the degrees of freedom of the t distribution used for
+    p-values and intervals (None = standard normal).
+    """
+
+    estimator: str
+    outcome: str
+    params: pd.Series
+    cov: pd.DataFrame
+    nobs: int
+    n_units: int
+    n_periods: int
+    n_clusters: int
+    df_dist: int | None = None
+    cov_type: str = "clustered"
+    labels: dict = field(default_factory=dict)
+    questions: dict = field(default_factory=dict)
+    notes: tuple = ()
+    data_kind: str = "real"
+    extra: dict = field(default_factory=dict)
+    title_fr: str = ""
+
+    # ------------------------------------------------------------------ stats
+    @property
+    def std_errors(self) -> pd.Series:
+        """Standard errors (square roots of the covariance diagonal)."""
+        return pd.Series(np.sqrt(np.maximum(np.diag(self.cov.to_numpy()), 0.0)), index=self.params.index, name="std_error")
+
+    @property
+    def tstats(self) -> pd.Series:
+        """Coefficient / standard error."""
+        return (self.params / self.std_errors).rename("tstat")
+
+    def _crit(self, level: float) -> float:
+        q = 0.5 + level / 2
+        return float(stats.norm.ppf(q) if self.df_dist is None else stats.t.ppf(q, self.df_dist))
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p-values (t with ``df_dist`` degrees of freedom, or normal)."""
+        t = np.abs(self.tstats.to_numpy())
+        p = 2 * (stats.norm.sf(t) if self.df_dist is None else stats.t.sf(t, self.df_dist))
+        return pd.Series(p, index=self.params.index, name="pvalue")
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        """Confidence intervals with columns ``lower`` and ``upper``."""
+        c = self._crit(level)
+        se = self.std_errors
+        return pd.DataFrame({"lower": self.params - c * se, "upper": self.params + c * se})
+
+    def wald_test(self, terms: Sequence[str]) -> dict:
+        """Joint test that ``terms`` are all zero: F = W/q with (q, df_dist) df (chi² if normal)."""
+        terms = list(terms)
+        b = self.params[terms].to_numpy()
+        v = self.cov.loc[terms, terms].to_numpy()
+        w = float(b @ np.linalg.pinv(v) @ b)
+        q = len(terms)
+        if self.df_dist is None:
+            return {"stat": w, "df": q, "pvalue": float(stats.chi2.sf(w, q)), "test": "chi2"}
+        f = w / q
+        return {"stat": f, "df": (q, self.df_dist), "pvalue": float(stats.f.sf(f, q, self.df_dist)), "test": "F"}
+
+    # ----------------------------------------------------------------- output
+    def to_frame(self, level: float = 0.95) -> pd.DataFrame:
+        """Tidy table: term, estimate, std_error, ci_lower, ci_upper, pvalue, label_fr, question_fr."""
+        ci = self.conf_int(level)
+        return pd.DataFrame(
+            {
+                "term": self.params.index,
+                "estimate": self.params.to_numpy(),
+                "std_error": self.std_errors.to_numpy(),
+                "ci_lower": ci["lower"].to_numpy(),
+                "ci_upper": ci["upper"].to_numpy(),
+                "pvalue": self.pvalues.to_numpy(),
+                "label_fr": [self.labels.get(t, t) for t in self.params.index],
+                "question_fr": [self.questions.get(t, "") for t in self.params.index],
+            }
+        )
+
+    def table_fr(self, level: float = 0.95, digits: int = 3) -> pd.DataFrame:
+        """Reader-facing French table (rounded), indexed by the French term labels."""
+        f = self.to_frame(level)
+        out = pd.DataFrame(
+            {
+                "coefficient": f["estimate"],
+                "erreur type": f["std_error"],
+                f"IC {int(level * 100)} % bas": f["ci_lower"],
+                f"IC {int(level * 100)} % haut": f["ci_upper"],
+                "p-valeur": f["pvalue"],
+            }
+        ).round(digits)
+        out.index = pd.Index(f["label_fr"], name="terme")
+        return out
+
+    def summary(self, level: float = 0.95, digits: int = 3) -> str:
+        """French text summary (title, sample sizes, table, notes)."""
+        head = self.title_fr or f"{self.estimator} — {self.outcome}"
+        se_txt = {
+            "clustered": f"erreurs types groupées par SIAE ({self.n_clusters} groupes)",
+            "robust": "erreurs types robustes (HC1)",
+            "unadjusted": "erreurs types classiques",
+            "influence": f"erreurs types par fonction d'influence, groupées par SIAE ({self.n_clusters} unités)",
+        }.get(self.cov_type, self.cov_type)
+        lines = [head, f"Variable expliquée : {self.outcome} · N = {self.nobs} observations, "
+                 f"{self.n_units} unités, {self.n_periods} périodes · {se_txt}"]
+        if self.data_kind == "demo":
+            lines.append("⚠ " + DEMO_LABEL)
+        with pd.option_context("display.width", 160, "display.max_columns", 20):
+            lines.append(self.table_fr(level, digits).to_string())
+        for term, q in self.questions.items():
+            if term in self.params.index and q:
+                lines.append(f"· {self.labels.get(term, term)} : {q}")
+        lines.extend(f"Note : {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        head = self.title_fr or f"{self.estimator} — {self.outcome}"
+        cap = f"<p><b>{head}</b><br>N = {self.nobs}, {self.n_units} unités, {self.n_periods} périodes</p>"
+        if self.data_kind == "demo":
+            cap += f'<p style="color:#b00020"><b>⚠ {DEMO_LABEL}</b></p>'
+        return cap + self.table_fr().to_html()
+
+
+def compare(results: dict[str, ImpactResult] | Sequence[ImpactResult], terms: Sequence[str] | None = None,
+            level: float = 0.95, digits: int = 3) -> pd.DataFrame:
+    """Side-by-side table: one column per result, 'coef (se)' and the CI for each term."""
+    if not isinstance(results, dict):
+        results = {f"{r.estimator} ({r.outcome})": r for r in results}
+    cols = {}
+    for name, res in results.items():
+        ci = res.conf_int(level)
+        col = {}
+        for t in res.params.index:
+            if terms is not None and t not in terms:
+                continue
+            lab = res.labels.get(t, t)
+            col[lab] = (f"{res.params[t]:.{digits}f} ({res.std_errors[t]:.{digits}f}) "
+                        f"[{ci.loc[t, 'lower']:.{digits}f} ; {ci.loc[t, 'upper']:.{digits}f}]")
+        col["N"] = str(res.nobs)
+        cols[name] = pd.Series(col)
+    return pd.DataFrame(cols).fillna("")
+
+
+def make_result(estimator: str, outcome: str, names: Sequence[str], params: np.ndarray, cov: np.ndarray,
+                **kwargs: Any) -> ImpactResult:
+    """Build an :class:`ImpactResult` from arrays (internal helper)."""
+    names = list(names)
+    return ImpactResult(
+        estimator=estimator,
+        outcome=outcome,
+        params=pd.Series(np.asarray(params, dtype=float), index=names, name="estimate"),
+        cov=pd.DataFrame(np.asarray(cov, dtype=float), index=names, columns=names),
+        **kwargs,
+    )
