@@ -47,6 +47,7 @@ class ImpactResult:
     data_kind: str = "real"
     extra: dict = field(default_factory=dict)
     title_fr: str = ""
+    term_df: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ stats
     @property
@@ -59,15 +60,19 @@ class ImpactResult:
         """Coefficient / standard error."""
         return (self.params / self.std_errors).rename("tstat")
 
-    def _crit(self, level: float) -> float:
+    def _dfs(self) -> list:
+        """Degrees of freedom of each term (``term_df`` overrides ``df_dist``; None = normal)."""
+        return [self.term_df.get(t, self.df_dist) for t in self.params.index]
+
+    def _crit(self, level: float) -> np.ndarray:
         q = 0.5 + level / 2
-        return float(stats.norm.ppf(q) if self.df_dist is None else stats.t.ppf(q, self.df_dist))
+        return np.array([stats.norm.ppf(q) if d is None else stats.t.ppf(q, d) for d in self._dfs()])
 
     @property
     def pvalues(self) -> pd.Series:
         """Two-sided p-values (t with ``df_dist`` degrees of freedom, or normal)."""
         t = np.abs(self.tstats.to_numpy())
-        p = 2 * (stats.norm.sf(t) if self.df_dist is None else stats.t.sf(t, self.df_dist))
+        p = np.array([2 * (stats.norm.sf(v) if d is None else stats.t.sf(v, d)) for v, d in zip(t, self._dfs())])
         return pd.Series(p, index=self.params.index, name="pvalue")
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:

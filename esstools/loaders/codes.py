@@ -40,6 +40,7 @@ _NAF_RE = re.compile(r"^\d{2}\.?\d{2}[A-Z]$")
 __all__ = [
     "LA_POSTE_SIREN",
     "luhn_valid",
+    "luhn_check_digit",
     "is_valid_siren",
     "is_valid_siret",
     "check_siren_series",
@@ -65,6 +66,14 @@ def luhn_valid(digits: str) -> bool:
                 d -= 9
         total += d
     return total % 10 == 0
+
+
+def luhn_check_digit(prefix: str) -> str:
+    """The digit to append to ``prefix`` so that the whole number passes Luhn (to build test identifiers)."""
+    for d in "0123456789":
+        if luhn_valid(prefix + d):
+            return d
+    raise ValueError(f"no Luhn check digit for {prefix!r}")  # pragma: no cover
 
 
 def is_valid_siren(s: object) -> bool:
@@ -101,8 +110,8 @@ def _check_ids(series: pd.Series, path, column, width: int, validator, label: st
             column=column,
             rows=_row_numbers(s, bad),
             values=list(series[bad.to_numpy()].head(5)),
-            expected=f"a {width}-digit {label} number with a valid Luhn check digit "
-            + ("(La Poste SIRETs of SIREN 356000000: digit sum multiple of 5)" if width == 14 else ""),
+            expected=f"a {width}-digit {label} number with a valid Luhn check digit"
+            + (" (La Poste SIRETs of SIREN 356000000: digit sum multiple of 5)" if width == 14 else ""),
         )
     return s.where(present, pd.NA)
 
@@ -194,32 +203,36 @@ def departement_of_commune(codes: pd.Series) -> pd.Series:
     return s.str[:2].mask(overseas, s.str[:3])
 
 
-def check_known_communes(series: pd.Series, path=None, column=None, cog: int | None = None) -> pd.Series:
-    """Raise SchemaError when a (normalised) commune code is unknown in the COG.
+def check_known_communes(
+    series: pd.Series, path=None, column=None, cog: int | None = None, on_missing: str = "warn"
+) -> pd.Series:
+    """Raise SchemaError when a (normalised) commune code is unknown in the COG vintage ``cog``.
 
-    Uses :func:`esstools.territory.communes` (imported lazily). If that module
-    is not available, the check is skipped with a RepairWarning-free
-    ``UserWarning`` saying so, and the series is returned unchanged.
+    Uses :mod:`esstools.territory` (imported lazily; arrondissements
+    municipaux count as known, as in SIRENE). If that module is not
+    available, the check is skipped: with a ``UserWarning`` saying so when
+    ``on_missing="warn"``, silently when ``"skip"``. Returns ``series``.
     """
     known = _known_commune_codes(cog)
     if known is None:
-        warnings.warn(
-            "Unknown-commune check skipped: esstools.territory is not available.",
-            UserWarning,
-            stacklevel=2,
-        )
+        if on_missing == "warn":
+            warnings.warn(
+                "Unknown-commune check skipped: esstools.territory is not available.",
+                UserWarning,
+                stacklevel=2,
+            )
         return series
     s = series.astype("string")
     present = s.notna() & (s != "")
     bad = present & ~s.isin(known).fillna(False).astype(bool)
     if bad.any():
-        vintage = f"COG {cog}" if cog else "the COG"
+        vintage = f"COG {cog}" if cog else "the COG (esstools.territory default vintage)"
         raise SchemaError(
             path=path,
             column=column,
             rows=_row_numbers(s, bad),
             values=list(s[bad].head(5)),
-            expected=f"a commune code that exists in {vintage} (esstools.territory)",
+            expected=f"a commune code that exists in {vintage}",
         )
     return series
 
@@ -227,24 +240,20 @@ def check_known_communes(series: pd.Series, path=None, column=None, cog: int | N
 def _known_commune_codes(cog: int | None):
     """Set of commune codes of the territory reference, or None if unavailable."""
     try:
-        from .. import territory  # noqa: WPS433 (lazy: module written by another team)
+        from .. import territory  # lazy: module owned by the territory engineer
     except ImportError:
         return None
+    fn = getattr(territory, "commune_codes", None)
+    if fn is not None:
+        return fn(cog) if cog is not None else fn()
     fn = getattr(territory, "communes", None)
     if fn is None:
         return None
-    try:
-        table = fn(cog) if cog is not None else fn()
-    except TypeError:
-        table = fn(cog=cog)
-    if isinstance(table, pd.DataFrame):
-        for name in ("commune_code", "code_commune", "code", "COM"):
-            if name in table.columns:
-                return set(table[name].astype(str))
-        if table.index.name and "code" in str(table.index.name):
-            return set(table.index.astype(str))
-        return set(table.iloc[:, 0].astype(str))
-    return set(str(c) for c in table)
+    table = fn(cog) if cog is not None else fn()
+    for name in ("code", "commune_code", "code_commune"):
+        if name in table.columns:
+            return set(table[name].astype(str))
+    return None
 
 
 def normalise_naf(series: pd.Series, path=None, column=None) -> pd.Series:

@@ -393,7 +393,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
             values = []
             for c_idx, cell in enumerate(row, start=1):
                 v = cell.value
-                if getattr(cell, "data_type", None) == "f" or (isinstance(v, str) and v.startswith("=") and len(v) > 1 and cell.data_type == "f"):
+                if getattr(cell, "data_type", None) == "f":
                     col = header[c_idx - 1] if header and c_idx - 1 < len(header) else get_column_letter(c_idx)
                     raise SchemaError(
                         f"File '{path}', sheet '{ws.title}', cell {get_column_letter(c_idx)}{r_idx} "

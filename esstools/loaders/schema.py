@@ -45,6 +45,9 @@ KINDS = (
 )
 YEAR_MIN, YEAR_MAX = 1990, 2035
 
+_EMPTY_DTYPE = {"float": "float64", "amount": "float64", "int": "Int64", "year": "Int64",
+                "bool": "boolean", "date": "datetime64[ns]"}
+
 _TRUE = {"oui", "o", "true", "vrai", "1", "x", "yes", "y", "1.0"}
 _FALSE = {"non", "n", "false", "faux", "0", "no", "0.0"}
 
@@ -124,6 +127,13 @@ def parse_date(series: pd.Series, path=None, column=None) -> pd.Series:
             expected="a date as YYYY-MM-DD (ISO 8601), DD/MM/YYYY or YYYYMMDD",
         )
     return out
+
+
+def _relabel(c: Column, label: str) -> Column:
+    """Copy of ``c`` whose name is the file's header (so messages quote what the user sees)."""
+    from dataclasses import replace
+
+    return replace(c, name=label)
 
 
 def _converter(col: Column, decimal: str) -> Callable[[pd.Series, Any], pd.Series]:
@@ -256,17 +266,20 @@ class Schema:
         not know (after the schema's ones).
         """
         df = self.rename(df_raw, path)
+        labels = self.source_headers(df_raw)
         out: dict[str, pd.Series] = {}
         for c in self.columns:
             if c.name not in df.columns:
-                out[c.name] = pd.Series(pd.NA, index=df.index, dtype="object")
+                out[c.name] = pd.Series([None] * len(df), index=df.index, dtype=_EMPTY_DTYPE.get(c.kind, "string"))
                 continue
             raw = df[c.name]
             if c.default is not None:
                 raw = raw.astype("string").fillna(str(c.default))
-            val = _converter(c, decimal)(raw, path)
-            self._check_nulls(c, val, raw, path)
-            self._check_range(c, val, raw, path)
+            label = labels.get(c.name, c.name)
+            cl = c if label == c.name else _relabel(c, label)
+            val = _converter(cl, decimal)(raw, path)
+            self._check_nulls(cl, val, raw, path)
+            self._check_range(cl, val, raw, path)
             out[c.name] = val
         res = pd.DataFrame(out, index=df.index)
         if keep_extra:
@@ -274,8 +287,17 @@ class Schema:
                 if h not in res.columns:
                     res[h] = df[h]
         if self.unique:
-            self._check_unique(res, path)
+            self._check_unique(res, path, labels)
         return res
+
+    def source_headers(self, df_raw: pd.DataFrame) -> dict[str, str]:
+        """Canonical column name -> header as written in the file (for messages)."""
+        out: dict[str, str] = {}
+        for h in df_raw.columns:
+            target = self._lookup.get(normalise_header(h))
+            if target is not None and target not in out:
+                out[target] = str(h)
+        return out
 
     def _check_nulls(self, c: Column, val: pd.Series, raw: pd.Series, path) -> None:
         if c.nullable:
@@ -308,15 +330,17 @@ class Schema:
                 expected=f"{what} {rng}" + (f" ({c.unit})" if c.unit else ""),
             )
 
-    def _check_unique(self, df: pd.DataFrame, path) -> None:
+    def _check_unique(self, df: pd.DataFrame, path, labels: dict[str, str] | None = None) -> None:
+        labels = labels or {}
         key = [k for k in self.unique if k in df.columns]
         dup = df.duplicated(subset=key, keep=False).to_numpy()
         if dup.any():
             rows = row_numbers(df, dup)
-            vals = [tuple(r) if len(key) > 1 else r[0] for r in df.loc[dup, key].head(5).itertuples(index=False)]
+            sub = df.loc[dup, key].head(5).astype("string")
+            vals = [tuple(r) if len(key) > 1 else r[0] for r in sub.itertuples(index=False)]
             raise SchemaError(
-                path=path, column=", ".join(key), rows=rows, values=vals,
-                expected=f"one row per ({', '.join(key)}) — duplicated key(s)",
+                path=path, column=", ".join(labels.get(k, k) for k in key), rows=rows, values=vals,
+                expected=f"one row per ({', '.join(labels.get(k, k) for k in key)}) — duplicated key(s)",
             )
 
     def describe(self) -> pd.DataFrame:

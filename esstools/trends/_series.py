@@ -181,7 +181,7 @@ def as_series_data(series, name: str | None = None, min_obs: int = 5) -> SeriesD
         if bad:
             raise SchemaError(
                 f"Series '{label}': missing or non-positive value(s) at period(s) "
-                + ", ".join(f"{labels[i]} ({series.iloc[order[i]]!r})" for i in bad[:5])
+                + ", ".join(f"{labels[i]} ({_show(series.iloc[order[i]])})" for i in bad[:5])
                 + "; expected strictly positive levels (the trend models work on logarithms).",
                 column=label, values=[labels[i] for i in bad],
             )
@@ -200,3 +200,13 @@ def as_series_data(series, name: str | None = None, min_obs: int = 5) -> SeriesD
             column=data.name, values=[data.labels[i + 1] for i in gaps],
         )
     return data
+
+
+def _show(value) -> str:
+    """Plain repr of a cell value for messages (no numpy type names)."""
+    if hasattr(value, "item"):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            pass
+    return repr(value)

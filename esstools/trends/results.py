@@ -184,7 +184,7 @@ class TrendResult:
         """French text summary (parameters, intervals, diagnostics)."""
         d = self._data
         lines = [
-            f"{self.model_label_fr.capitalize()} — série « {d.name} »",
+            f"{self.model_label_fr[:1].upper() + self.model_label_fr[1:]} — série « {d.name} »",
             f"Méthode : {self.method_fr}" if self.method_fr else "",
             f"Période : {d.labels[0]} – {d.labels[-1]} ({d.nobs} obs., "
             f"{'annuelle' if d.freq == 'A' else 'trimestrielle'})",
@@ -239,6 +239,12 @@ def _p(x) -> str:
     if not math.isfinite(x):
         return "—"
     return "<0,001" if x < 0.001 else f"{x:.3f}".replace(".", ",")
+
+
+def p_text(x) -> str:
+    """'p = 0,012' or 'p < 0,001' (French)."""
+    s = _p(x)
+    return "p " + s.replace("<", "< ") if s.startswith("<") else f"p = {s}"
 
 
 def _check_level(level: float) -> None:

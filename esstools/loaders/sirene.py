@@ -1,0 +1,998 @@
+"""INSEE SIRENE stock files: active establishments, their legal unit and ESS family.
+
+Source
+------
+Insee, « Base Sirene des entreprises et de leurs établissements (SIREN, SIRET) »,
+monthly stock files published on data.gouv.fr
+(https://www.data.gouv.fr/fr/datasets/base-sirene-des-entreprises-et-de-leurs-etablissements-siren-siret/),
+variables documented in Insee, « Description des fichiers de la base Sirene —
+fichiers stock » (https://www.sirene.fr/static-resources/documentation/v_sommaire_311.htm).
+Files: ``StockEtablissement_utf8.zip`` / ``.parquet`` and
+``StockUniteLegale_utf8.zip`` / ``.parquet``; the CSV inside the zip is
+comma-separated, UTF-8, double-quoted when needed, one header line with the
+INSEE variable names below. In the published Parquet some codes are integers
+(e.g. ``categorieJuridiqueUniteLegale`` is BIGINT) and dates are DATE /
+TIMESTAMP: esstools casts every code back to a zero-padded string.
+
+Establishment file header (StockEtablissement, 2024-2025 vintages; extra
+columns such as ``activitePrincipaleNAF25Etablissement`` are accepted)::
+
+    siren,nic,siret,statutDiffusionEtablissement,dateCreationEtablissement,
+    trancheEffectifsEtablissement,anneeEffectifsEtablissement,
+    activitePrincipaleRegistreMetiersEtablissement,dateDernierTraitementEtablissement,
+    etablissementSiege,nombrePeriodesEtablissement,complementAdresseEtablissement,
+    numeroVoieEtablissement,indiceRepetitionEtablissement,dernierNumeroVoieEtablissement,
+    indiceRepetitionDernierNumeroVoieEtablissement,typeVoieEtablissement,
+    libelleVoieEtablissement,codePostalEtablissement,libelleCommuneEtablissement,
+    libelleCommuneEtrangerEtablissement,distributionSpecialeEtablissement,
+    codeCommuneEtablissement,codeCedexEtablissement,libelleCedexEtablissement,
+    codePaysEtrangerEtablissement,libellePaysEtrangerEtablissement,
+    identifiantAdresseEtablissement,coordonneeLambertAbscisseEtablissement,
+    coordonneeLambertOrdonneeEtablissement,complementAdresse2Etablissement,
+    numeroVoie2Etablissement,indiceRepetition2Etablissement,typeVoie2Etablissement,
+    libelleVoie2Etablissement,codePostal2Etablissement,libelleCommune2Etablissement,
+    libelleCommuneEtranger2Etablissement,distributionSpeciale2Etablissement,
+    codeCommune2Etablissement,codeCedex2Etablissement,libelleCedex2Etablissement,
+    codePaysEtranger2Etablissement,libellePaysEtranger2Etablissement,dateDebut,
+    etatAdministratifEtablissement,enseigne1Etablissement,enseigne2Etablissement,
+    enseigne3Etablissement,denominationUsuelleEtablissement,
+    activitePrincipaleEtablissement,nomenclatureActivitePrincipaleEtablissement,
+    caractereEmployeurEtablissement
+
+Legal-unit file header (StockUniteLegale)::
+
+    siren,statutDiffusionUniteLegale,unitePurgeeUniteLegale,dateCreationUniteLegale,
+    sigleUniteLegale,sexeUniteLegale,prenom1UniteLegale,prenom2UniteLegale,
+    prenom3UniteLegale,prenom4UniteLegale,prenomUsuelUniteLegale,pseudonymeUniteLegale,
+    identifiantAssociationUniteLegale,trancheEffectifsUniteLegale,
+    anneeEffectifsUniteLegale,dateDernierTraitementUniteLegale,
+    nombrePeriodesUniteLegale,categorieEntreprise,anneeCategorieEntreprise,dateDebut,
+    etatAdministratifUniteLegale,nomUniteLegale,nomUsageUniteLegale,
+    denominationUniteLegale,denominationUsuelle1UniteLegale,
+    denominationUsuelle2UniteLegale,denominationUsuelle3UniteLegale,
+    categorieJuridiqueUniteLegale,activitePrincipaleUniteLegale,
+    nomenclatureActivitePrincipaleUniteLegale,nicSiegeUniteLegale,
+    economieSocialeSolidaireUniteLegale,societeMissionUniteLegale,
+    caractereEmployeurUniteLegale
+
+Columns used (all read as text):
+
+=============================================  =========================================
+``siren`` (9 digits), ``siret`` (14 digits)    identifiers, Luhn-checked on selected rows
+``codeCommuneEtablissement``                   COG commune code (5 chars; Paris, Lyon,
+                                               Marseille: municipal arrondissement code)
+``etatAdministratifEtablissement``             ``A`` active / ``F`` closed
+``trancheEffectifsEtablissement``              employee-size band (see below), may be empty
+``activitePrincipaleEtablissement``            NAF code, e.g. ``88.99B``
+``nomenclatureActivitePrincipaleEtablissement``  ``NAFRev2`` (also ``NAFv2``); older codes
+                                               (``NAFRev1``, ``NAF1993``, ``NAP``) get no A21/A38
+``caractereEmployeurEtablissement``            ``O``/``N`` (only with ``employer_only``)
+``dateCreationEtablissement``, ``dateDebut``   only with ``date=``
+``categorieJuridiqueUniteLegale``              4-digit legal category
+``economieSocialeSolidaireUniteLegale``        ``O`` / ``N`` / empty (empty = not declared)
+=============================================  =========================================
+
+Masked values ``[ND]`` (partially diffusible units) and empty strings are NA.
+
+Derived columns and rules
+-------------------------
+* ``ess_family`` from the legal category, table ``data/nomenclatures/ess_legal_categories.csv``
+  (Insee statistical perimeter of the économie sociale: associations, coopératives,
+  mutuelles, fondations); a commercial company (``commercial_company``) whose legal unit
+  declares ``economieSocialeSolidaireUniteLegale = 'O'`` is a ``societe_commerciale_ess``
+  (law of 31 July 2014, art. 1 II). With ``naf_exclusions=True`` (default, Insee
+  perimeter) establishments of the four statutory families whose NAF rév. 2 activity is
+  listed in ``data/nomenclatures/ess_naf_exclusions.csv`` (public administration,
+  employers' organisations, trade unions, religious and political organisations) are
+  ``hors_ess``. Establishments whose legal unit is absent from the unit file are ``hors_ess``.
+* Employee-size band → ``headcount_low`` / ``headcount_high`` / ``headcount_mid`` from
+  ``data/nomenclatures/tranches_effectifs.csv``: midpoint of the band; ``NN`` and ``00``
+  count 0; the open band ``53`` (10 000+) has no upper bound (NA) and a conventional
+  central estimate of 1.5 × 10 000 = 15 000. The band is the one of
+  ``anneeEffectifsEtablissement`` (usually two years before the stock date).
+* ``a21`` / ``a38`` from the NAF division, ``data/nomenclatures/naf_a21_a38.csv``.
+* ``departement``: first 3 characters of overseas commune codes (97x), else first 2.
+
+Active establishments: ``etatAdministratifEtablissement == 'A'`` in the current stock.
+With ``date=`` (historical approximation from the stock file only): created on or before
+the date (empty creation date = created long ago) and either still active or closed after
+the date (``dateDebut`` of the current, closed period > date). Limits: the stock holds
+only the last period, so an establishment closed, reopened and still open is counted as
+open throughout, and the headcount band and legal category are current values, not
+values at the date. Use ``StockEtablissementHistorique`` for exact history.
+
+Checks (on the rows selected by the filters only): required columns present (SchemaError
+listing the missing ones); SIRET = 14 digits starting with the row's SIREN and passing the
+Luhn check, La Poste SIRETs (SIREN 356000000) passing Luhn or the digit-sum-multiple-of-5
+rule (``invalid_siret="raise"`` SchemaError, ``"warn"`` keep and warn, ``"drop"`` drop and
+warn); band codes in the INSEE list (SchemaError); commune codes of 5 characters. Repairs,
+with a :class:`~esstools.errors.RepairWarning` counting them: 4-digit commune codes get
+their lost leading zero back; integer-typed codes in Parquet files are zero-padded.
+
+Performance: everything runs in DuckDB (CSV, zipped CSV — extracted to a temporary file
+that is deleted afterwards —, or Parquet, mixed allowed), only the needed columns are
+read, filters are applied in the scan, and only the (small) result reaches pandas.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import os
+import re
+import shutil
+import tempfile
+import warnings
+import zipfile
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import duckdb
+import pandas as pd
+
+from .. import paths
+from ..errors import (
+    EsstoolsWarning,
+    InputFileError,
+    ParameterError,
+    RepairWarning,
+    SchemaError,
+    check_choice,
+)
+
+__all__ = [
+    "ESS_FAMILIES",
+    "ESS_FAMILY_LABELS",
+    "ETABLISSEMENT_COLUMNS",
+    "UNITE_LEGALE_COLUMNS",
+    "OUTPUT_COLUMNS",
+    "AGGREGATE_KEYS",
+    "HEADCOUNT_BANDS",
+    "legal_categories",
+    "naf_aggregations",
+    "headcount_bands",
+    "naf_exclusions",
+    "load_establishments",
+    "aggregate_ess",
+]
+
+ESS_FAMILIES = ("association", "cooperative", "mutuelle", "fondation", "societe_commerciale_ess", "hors_ess")
+
+ESS_FAMILY_LABELS = {
+    "association": "Associations",
+    "cooperative": "Coopératives",
+    "mutuelle": "Mutuelles",
+    "fondation": "Fondations",
+    "societe_commerciale_ess": "Sociétés commerciales de l'ESS",
+    "hors_ess": "Hors ESS",
+}
+
+ETABLISSEMENT_COLUMNS = (
+    "siren,nic,siret,statutDiffusionEtablissement,dateCreationEtablissement,"
+    "trancheEffectifsEtablissement,anneeEffectifsEtablissement,"
+    "activitePrincipaleRegistreMetiersEtablissement,dateDernierTraitementEtablissement,"
+    "etablissementSiege,nombrePeriodesEtablissement,complementAdresseEtablissement,"
+    "numeroVoieEtablissement,indiceRepetitionEtablissement,dernierNumeroVoieEtablissement,"
+    "indiceRepetitionDernierNumeroVoieEtablissement,typeVoieEtablissement,"
+    "libelleVoieEtablissement,codePostalEtablissement,libelleCommuneEtablissement,"
+    "libelleCommuneEtrangerEtablissement,distributionSpecialeEtablissement,"
+    "codeCommuneEtablissement,codeCedexEtablissement,libelleCedexEtablissement,"
+    "codePaysEtrangerEtablissement,libellePaysEtrangerEtablissement,"
+    "identifiantAdresseEtablissement,coordonneeLambertAbscisseEtablissement,"
+    "coordonneeLambertOrdonneeEtablissement,complementAdresse2Etablissement,"
+    "numeroVoie2Etablissement,indiceRepetition2Etablissement,typeVoie2Etablissement,"
+    "libelleVoie2Etablissement,codePostal2Etablissement,libelleCommune2Etablissement,"
+    "libelleCommuneEtranger2Etablissement,distributionSpeciale2Etablissement,"
+    "codeCommune2Etablissement,codeCedex2Etablissement,libelleCedex2Etablissement,"
+    "codePaysEtranger2Etablissement,libellePaysEtranger2Etablissement,dateDebut,"
+    "etatAdministratifEtablissement,enseigne1Etablissement,enseigne2Etablissement,"
+    "enseigne3Etablissement,denominationUsuelleEtablissement,"
+    "activitePrincipaleEtablissement,nomenclatureActivitePrincipaleEtablissement,"
+    "caractereEmployeurEtablissement"
+).split(",")
+
+UNITE_LEGALE_COLUMNS = (
+    "siren,statutDiffusionUniteLegale,unitePurgeeUniteLegale,dateCreationUniteLegale,"
+    "sigleUniteLegale,sexeUniteLegale,prenom1UniteLegale,prenom2UniteLegale,"
+    "prenom3UniteLegale,prenom4UniteLegale,prenomUsuelUniteLegale,pseudonymeUniteLegale,"
+    "identifiantAssociationUniteLegale,trancheEffectifsUniteLegale,"
+    "anneeEffectifsUniteLegale,dateDernierTraitementUniteLegale,"
+    "nombrePeriodesUniteLegale,categorieEntreprise,anneeCategorieEntreprise,dateDebut,"
+    "etatAdministratifUniteLegale,nomUniteLegale,nomUsageUniteLegale,"
+    "denominationUniteLegale,denominationUsuelle1UniteLegale,"
+    "denominationUsuelle2UniteLegale,denominationUsuelle3UniteLegale,"
+    "categorieJuridiqueUniteLegale,activitePrincipaleUniteLegale,"
+    "nomenclatureActivitePrincipaleUniteLegale,nicSiegeUniteLegale,"
+    "economieSocialeSolidaireUniteLegale,societeMissionUniteLegale,"
+    "caractereEmployeurUniteLegale"
+).split(",")
+
+OUTPUT_COLUMNS = (
+    "siret", "siren", "commune_code", "departement", "naf", "a21", "a38", "legal_category",
+    "ess_flag", "ess_family", "headcount_band", "headcount_low", "headcount_high", "headcount_mid",
+)
+
+AGGREGATE_KEYS = (
+    "commune_code", "departement", "ess_family", "legal_category", "ess_flag", "naf", "a21", "a38",
+    "headcount_band",
+)
+
+HEADCOUNT_BANDS = ("NN", "00", "01", "02", "03", "11", "12", "21", "22", "31", "32", "41", "42", "51", "52", "53")
+
+_ETAB_REQUIRED = (
+    "siren", "siret", "codeCommuneEtablissement", "etatAdministratifEtablissement",
+    "trancheEffectifsEtablissement", "activitePrincipaleEtablissement",
+)
+_UL_REQUIRED = ("siren", "categorieJuridiqueUniteLegale", "economieSocialeSolidaireUniteLegale")
+
+# zero-padding width of code columns (integer-typed Parquet columns are padded back)
+_CODE_WIDTH = {
+    "siren": 9, "siret": 14, "codeCommuneEtablissement": 5, "categorieJuridiqueUniteLegale": 4,
+    "trancheEffectifsEtablissement": 2,
+}
+_NAFV2_NAMES = ("NAFREV2", "NAFV2")
+_DEP_RE = re.compile(r"^(?:\d{2}|2[AB]|97\d)$")
+_COMMUNE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
+_INVALID_SIRET = ("raise", "warn", "drop")
+
+
+# --------------------------------------------------------------------------------------
+# Reference tables
+# --------------------------------------------------------------------------------------
+def _nomenclature(name: str) -> pd.DataFrame:
+    path = paths.data_dir() / "nomenclatures" / name
+    if not path.exists():
+        raise InputFileError(f"Reference table '{path}' is missing; it is part of the esstools repository.")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=None)
+def _legal_categories_cached() -> pd.DataFrame:
+    df = _nomenclature("ess_legal_categories.csv")
+    df["commercial_company"] = df["commercial_company"].str.lower().eq("true")
+    return df
+
+
+def legal_categories() -> pd.DataFrame:
+    """Legal category → ESS family table (Insee nomenclature, statistical ESS perimeter).
+
+    Columns: ``categorie_juridique`` (4-char code), ``libelle``, ``ess_family``,
+    ``commercial_company`` (bool: ESS commercial company when the unit's ESS flag is 'O'),
+    ``source``, ``note`` (uncertain classifications are explained there).
+    """
+    return _legal_categories_cached().copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _naf_cached() -> pd.DataFrame:
+    return _nomenclature("naf_a21_a38.csv")
+
+
+def naf_aggregations() -> pd.DataFrame:
+    """NAF rév. 2 division (2 digits) → A21 section letter and A38 code, with French labels."""
+    return _naf_cached().copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _bands_cached() -> pd.DataFrame:
+    df = _nomenclature("tranches_effectifs.csv")
+    for col in ("headcount_low", "headcount_high"):
+        df[col] = pd.to_numeric(df[col].replace("", None)).astype("Int64")
+    df["headcount_mid"] = pd.to_numeric(df["headcount_mid"]).astype("float64")
+    return df
+
+
+def headcount_bands() -> pd.DataFrame:
+    """INSEE employee-size bands: ``tranche``, ``libelle``, ``headcount_low``/``high``/``mid``."""
+    return _bands_cached().copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _exclusions_cached() -> pd.DataFrame:
+    return _nomenclature("ess_naf_exclusions.csv")
+
+
+def naf_exclusions() -> pd.DataFrame:
+    """NAF activities excluded from the statistical ESS perimeter (``naf_prefix``, ``libelle``, ``source``)."""
+    return _exclusions_cached().copy()
+
+
+# --------------------------------------------------------------------------------------
+# Sources (CSV, zipped CSV, Parquet) as DuckDB relations
+# --------------------------------------------------------------------------------------
+def _sql_str(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class _Source:
+    path: Path  # the file the user gave
+    kind: str  # "csv" or "parquet"
+    read_path: Path
+    columns: dict[str, str] = field(default_factory=dict)  # name -> "text" | "int" | "date" | "other"
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    skip_bom: bool = False
+
+    def relation(self, row_numbers: bool = False) -> str:
+        p = _sql_str(str(self.read_path))
+        if self.kind == "parquet":
+            return f"read_parquet({p}" + (", file_row_number=true)" if row_numbers else ")")
+        enc = "latin-1" if self.encoding != "utf-8" else "utf-8"
+        cols = ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in self.columns)
+        return (
+            f"read_csv({p}, delim={_sql_str(self.delimiter)}, header=true, quote='\"', escape='\"', "
+            f"encoding={_sql_str(enc)}, auto_detect=false, columns={{{cols}}}, null_padding=false)"
+        )
+
+    def row_number_expr(self) -> str:
+        # file line / record number as a spreadsheet user counts it (header = row 1)
+        return "file_row_number + 2" if self.kind == "parquet" else "row_number() OVER () + 1"
+
+
+def _open_source(path, role: str, stack: ExitStack) -> _Source:
+    """Inspect ``path`` (format, encoding, separator, header) without loading it."""
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"SIRENE {role} file '{p}' does not exist.")
+    if p.is_dir():
+        raise InputFileError(f"SIRENE {role} path '{p}' is a directory; expected a CSV, zipped CSV or Parquet file.")
+    size = p.stat().st_size
+    if size == 0:
+        raise InputFileError(f"SIRENE {role} file '{p}' is empty (0 bytes).")
+    with open(p, "rb") as fh:
+        head = fh.read(4)
+    if head == b"PAR1" or p.suffix.lower() in (".parquet", ".pq"):
+        return _open_parquet(p, role)
+    if head.startswith(b"PK\x03\x04") or p.suffix.lower() == ".zip":
+        return _open_zip(p, role, stack)
+    return _open_csv(p, p, role)
+
+
+def _open_parquet(p: Path, role: str) -> _Source:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.ParquetFile(p).schema_arrow
+    except Exception as exc:  # pyarrow raises ArrowInvalid / OSError for truncated files
+        raise InputFileError(
+            f"SIRENE {role} file '{p}' cannot be read as Parquet (truncated or corrupt file: {exc}). "
+            "Download it again (esstools fetch) or check the copy."
+        ) from exc
+    cols: dict[str, str] = {}
+    for f in schema:
+        t = f.type
+        if pa.types.is_integer(t):
+            kind = "int"
+        elif pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_dictionary(t):
+            kind = "text"
+        elif pa.types.is_date(t) or pa.types.is_timestamp(t):
+            kind = "date"
+        else:
+            kind = "other"
+        cols[f.name] = kind
+    return _Source(path=p, kind="parquet", read_path=p, columns=cols)
+
+
+def _open_zip(p: Path, role: str, stack: ExitStack) -> _Source:
+    try:
+        zf = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputFileError(f"SIRENE {role} file '{p}' is not a readable zip archive ({exc}).") from exc
+    with zf:
+        members = [m for m in zf.infolist() if not m.is_dir() and m.filename.lower().endswith((".csv", ".txt"))]
+        if len(members) != 1:
+            names = ", ".join(m.filename for m in zf.infolist()) or "(none)"
+            raise InputFileError(
+                f"SIRENE {role} zip archive '{p}' must contain exactly one CSV file; it contains: {names}."
+            )
+        tmpdir = Path(tempfile.mkdtemp(prefix="esstools-sirene-"))
+        stack.callback(shutil.rmtree, tmpdir, True)
+        target = tmpdir / Path(members[0].filename).name
+        try:
+            with zf.open(members[0]) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst, length=16 * 1024 * 1024)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise InputFileError(
+                f"SIRENE {role} zip archive '{p}' is truncated or corrupt: member "
+                f"'{members[0].filename}' cannot be extracted ({exc})."
+            ) from exc
+    return _open_csv(target, p, role)
+
+
+def _open_csv(read_path: Path, shown: Path, role: str) -> _Source:
+    from .common import sniff_separator
+
+    with open(read_path, "rb") as fh:
+        sample = fh.read(1 << 16)
+    if not sample.strip():
+        raise InputFileError(f"SIRENE {role} file '{shown}' is empty.")
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in sample[:1000]:
+        raise InputFileError(
+            f"SIRENE {role} file '{shown}' is encoded in UTF-16 (NUL bytes found); "
+            "expected UTF-8 (INSEE stock files) or Windows-1252/Latin-1. Re-save it as UTF-8 CSV."
+        )
+    skip_bom = sample.startswith(b"\xef\xbb\xbf")
+    body = sample[3:] if skip_bom else sample
+    # trim a possibly cut multi-byte character at the end of the sample
+    import codecs
+
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(body, final=False)
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        encoding = "latin-1"
+        warnings.warn(
+            f"SIRENE {role} file '{shown}' is not UTF-8; it is read as Latin-1/Windows-1252 "
+            "(INSEE publishes UTF-8: codes are unaffected, labels may differ for € and typographic quotes).",
+            EsstoolsWarning,
+            stacklevel=4,
+        )
+    text = body.decode("utf-8" if encoding == "utf-8" else "latin-1", errors="ignore")
+    lines = text.splitlines()
+    header_line = lines[0] if lines else ""
+    sep = sniff_separator(header_line) or ","
+    names = [h.strip().strip('"').strip().lstrip("\ufeff") for h in header_line.split(sep)]
+    data_lines = [ln for ln in lines[1:] if ln.strip()]
+    if not data_lines and len(sample) < (1 << 16):
+        raise InputFileError(
+            f"SIRENE {role} file '{shown}' contains a header line but no data rows."
+        )
+    src = _Source(path=shown, kind="csv", read_path=read_path, columns={n: "text" for n in names},
+                  delimiter=sep, encoding=encoding, skip_bom=skip_bom)
+    return src
+
+
+def _require(src: _Source, required: Iterable[str], role: str, hint: str) -> None:
+    missing = [c for c in required if c not in src.columns]
+    if missing:
+        found = ", ".join(list(src.columns)[:8]) + (", ..." if len(src.columns) > 8 else "")
+        raise SchemaError(
+            f"SIRENE {role} file '{src.path}' lacks required column(s) {', '.join(repr(m) for m in missing)} "
+            f"(found: {found}); expected the INSEE {hint} header"
+            + (" (separator detected: " + repr(src.delimiter) + ")" if src.kind == "csv" else "")
+            + ".",
+            path=str(src.path),
+            column=missing[0],
+            expected=f"INSEE {hint} columns",
+        )
+
+
+# --------------------------------------------------------------------------------------
+# SQL building blocks
+# --------------------------------------------------------------------------------------
+def _text(src: _Source, col: str) -> str:
+    """Cleaned text expression of a source column ('' and '[ND]' → NULL, zero-padded codes)."""
+    q = _ident(col)
+    kind = src.columns.get(col, "text")
+    if kind == "int" and col in _CODE_WIDTH:
+        return f"lpad(CAST({q} AS VARCHAR), {_CODE_WIDTH[col]}, '0')"
+    if kind == "date":
+        return f"strftime(CAST({q} AS DATE), '%Y-%m-%d')"
+    if kind == "text" and src.kind == "parquet":
+        # INSEE Parquet strings are clean: skip trim (the national file has 40 M rows)
+        return f"nullif(nullif({q}, ''), '[ND]')"
+    return f"nullif(nullif(trim(CAST({q} AS VARCHAR)), ''), '[ND]')"
+
+
+def _raw(src: _Source, col: str) -> str:
+    """Cheapest expression usable in a WHERE clause (lets DuckDB push the filter into the scan)."""
+    if src.kind == "parquet" and src.columns.get(col) == "text":
+        return _ident(col)
+    return _text(src, col)
+
+
+def _date(src: _Source, col: str) -> str:
+    q = _ident(col)
+    if src.columns.get(col) == "date":
+        return f"CAST({q} AS DATE)"
+    return f"TRY_CAST(nullif(trim(CAST({q} AS VARCHAR)), '') AS DATE)"
+
+
+_DIGITS14 = "[0-9]" * 14
+
+
+def _luhn_int_expr(x: str, n: int) -> str:
+    """SQL: Luhn sum mod 10 = 0 for a non-negative BIGINT ``x`` holding an n-digit number.
+
+    Integer arithmetic is several times faster than character extraction in DuckDB.
+    """
+    terms = []
+    for i in range(n):  # i = position from the right; the check digit (i = 0) is not doubled
+        d = f"(({x} // {10 ** i}) % 10)" if i else f"({x} % 10)"
+        terms.append(f"((2 * {d}) % 10 + (2 * {d}) // 10)" if i % 2 else d)
+    return "((" + " + ".join(terms) + ") % 10 = 0)"
+
+
+def _digit_sum_int_expr(x: str, n: int) -> str:
+    return "(" + " + ".join(f"(({x} // {10 ** i}) % 10)" for i in range(n)) + ")"
+
+
+def _siret_ok_expr() -> str:
+    """SQL (over the luhn-joined level): SIRET = 14 digits, starts with the SIREN, Luhn-valid
+    or, for La Poste (SIREN 356000000), digit sum multiple of 5."""
+    return (
+        f"(CASE WHEN siret IS NULL OR NOT (siret GLOB '{_DIGITS14}') THEN false "
+        "WHEN siren IS NULL OR NOT starts_with(siret, siren) THEN false "
+        "WHEN coalesce(luhn_sum % 10 = 0, false) THEN true "
+        "WHEN siret_n // 100000 = 356000000 AND digit_sum % 5 = 0 THEN true "
+        "ELSE false END)"
+    )
+
+
+def _connect(threads: int | None, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
+    tmp = Path(tempfile.gettempdir()) / f"esstools-duckdb-{os.getpid()}"
+    config = {
+        "threads": int(threads or os.cpu_count() or 1),
+        "preserve_insertion_order": False,
+        "temp_directory": str(tmp),
+    }
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    con = duckdb.connect(config=config)
+    con.register("_cj_map", _legal_categories_cached()[["categorie_juridique", "ess_family", "commercial_company"]])
+    con.register("_bands", _bands_cached()[["tranche", "headcount_low", "headcount_high", "headcount_mid"]])
+    con.register("_naf", _naf_cached()[["naf_division", "a21", "a38"]])
+    # Luhn contribution (c) and digit sum (s) of every 4-digit block; joining on it is much
+    # faster in DuckDB than extracting 14 digits per row.
+    dbl = lambda k: f"((2 * ((v // {k}) % 10)) % 10 + (2 * ((v // {k}) % 10)) // 10)"  # noqa: E731
+    con.execute(
+        f"CREATE TEMP TABLE _luhn AS SELECT CAST(v AS BIGINT) AS v, "
+        f"(v % 10) + {dbl(10)} + ((v // 100) % 10) + {dbl(1000)} AS c, "
+        f"(v % 10) + ((v // 10) % 10) + ((v // 100) % 10) + (v // 1000) AS s FROM range(10000) t(v)"
+    )
+    return con
+
+
+def _check_filters(departements, communes) -> tuple[list[str] | None, list[str] | None]:
+    def as_list(name, value, regex, example):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = [value]
+        out = []
+        for v in value:
+            s = str(v).strip().upper()
+            if not regex.match(s):
+                raise ParameterError(
+                    f"Invalid {name} code {v!r}; expected codes such as {example} (strings with leading zeros)."
+                )
+            out.append(s)
+        if not out:
+            raise ParameterError(f"Parameter '{name}' is an empty list; pass None to keep all {name}s.")
+        return sorted(set(out))
+
+    return (
+        as_list("departement", departements, _DEP_RE, "'93', '2A' or '974'"),
+        as_list("commune", communes, _COMMUNE_RE, "'93066' or '2A004'"),
+    )
+
+
+def _parse_date(date) -> _dt.date | None:
+    if date is None:
+        return None
+    if isinstance(date, _dt.datetime):
+        return date.date()
+    if isinstance(date, _dt.date):
+        return date
+    try:
+        return _dt.date.fromisoformat(str(date))
+    except ValueError as exc:
+        raise ParameterError(f"Invalid date {date!r}; expected 'YYYY-MM-DD'.") from exc
+
+
+@dataclass
+class _Plan:
+    """SQL of the selected establishments with cleaned columns and check flags."""
+
+    etab: _Source
+    ul: _Source
+    select_sql: str  # SELECT ... FROM etab WHERE filters (one row per selected establishment)
+    rn_sql: str  # same with a row-number column "_rn", for error messages
+
+
+def _etab_plan(etab: _Source, ul: _Source, *, date, departements, communes, employer_only, naf_exclusions_on) -> _Plan:
+    need = list(_ETAB_REQUIRED)
+    if employer_only:
+        need.append("caractereEmployeurEtablissement")
+    if date is not None:
+        need += ["dateCreationEtablissement", "dateDebut"]
+    _require(etab, need, "establishments", "StockEtablissement")
+    _require(ul, _UL_REQUIRED, "legal units", "StockUniteLegale")
+    deps, coms = _check_filters(departements, communes)
+    d = _parse_date(date)
+
+    upper = (lambda x: f"upper({x})") if etab.kind == "csv" else (lambda x: x)
+    has_nom = "nomenclatureActivitePrincipaleEtablissement" in etab.columns
+    # level 1: the needed columns, lightly cleaned, filtered in the scan
+    inner_cols = [
+        f"{_text(etab, 'siret')} AS siret", f"{_text(etab, 'siren')} AS siren",
+        f"{upper(_text(etab, 'codeCommuneEtablissement'))} AS raw_commune",
+        f"{_text(etab, 'trancheEffectifsEtablissement')} AS raw_band",
+        f"{upper(_text(etab, 'activitePrincipaleEtablissement'))} AS naf",
+        (f"upper(replace({_text(etab, 'nomenclatureActivitePrincipaleEtablissement')}, ' ', '')) AS nom"
+         if has_nom else "CAST(NULL AS VARCHAR) AS nom"),
+    ]
+    etat = _raw(etab, "etatAdministratifEtablissement")
+    where = []
+    if d is None:
+        where.append(f"{etat} = 'A'")
+    else:
+        created = _date(etab, "dateCreationEtablissement")
+        debut = _date(etab, "dateDebut")
+        ds = _sql_str(d.isoformat())
+        where.append(f"({created} IS NULL OR {created} <= DATE {ds})")
+        where.append(f"({etat} = 'A' OR ({etat} = 'F' AND {debut} > DATE {ds}))")
+    if employer_only:
+        where.append(f"{_raw(etab, 'caractereEmployeurEtablissement')} = 'O'")
+    where_sql = " AND ".join(where) if where else "true"
+
+    # level 2: repaired commune code, numeric SIRET
+    mid_cols = (
+        "*, CASE WHEN length(raw_commune) = 4 AND raw_commune GLOB '[0-9][0-9][0-9][0-9]' "
+        "THEN '0' || raw_commune ELSE raw_commune END AS commune_code, "
+        "TRY_CAST(siret AS BIGINT) AS siret_n"
+    )
+    nafv2 = (f"(nom IN {tuple(_NAFV2_NAMES)!r} OR (nom IS NULL AND naf GLOB '[0-9][0-9].[0-9][0-9][A-Z]'))"
+             if has_nom else "(naf GLOB '[0-9][0-9].[0-9][0-9][A-Z]')")
+    excl = _exclusions_cached()["naf_prefix"].tolist()
+    if naf_exclusions_on and excl:
+        naf_excluded = f"({nafv2} AND (" + " OR ".join(f"starts_with(naf, {_sql_str(x)})" for x in excl) + "))"
+    else:
+        naf_excluded = "false"
+    dep_expr = "(CASE WHEN starts_with(commune_code, '97') THEN left(commune_code, 3) ELSE left(commune_code, 2) END)"
+    geo = []
+    if deps:
+        geo.append(f"{dep_expr} IN ({', '.join(_sql_str(x) for x in deps)})")
+    if coms:
+        geo.append(f"commune_code IN ({', '.join(_sql_str(x) for x in coms)})")
+    geo_sql = ("WHERE " + " OR ".join(geo)) if geo else ""
+    bands = ", ".join(_sql_str(b) for b in HEADCOUNT_BANDS)
+    outer_cols = f"""
+        siret, siren, commune_code, {dep_expr} AS departement, naf,
+        CASE WHEN {nafv2} THEN left(naf, 2) END AS naf_division,
+        raw_band AS headcount_band, {naf_excluded} AS naf_excluded,
+        NOT {_siret_ok_expr()} AS bad_siret,
+        (raw_band IS NOT NULL AND raw_band NOT IN ({bands})) AS bad_band,
+        (raw_commune IS NOT NULL AND NOT (commune_code GLOB '[0-9][0-9][0-9][0-9][0-9]'
+            OR commune_code GLOB '2[AB][0-9][0-9][0-9]')) AS bad_commune,
+        (raw_commune IS NOT NULL AND length(raw_commune) = 4 AND raw_commune GLOB '[0-9][0-9][0-9][0-9]') AS repaired_commune,
+        raw_commune, raw_band
+    """
+    inner = ", ".join(inner_cols)
+    luhn = (
+        "SELECT m.*, l1.c + l2.c + l3.c + l4.c AS luhn_sum, l1.s + l2.s + l3.s + l4.s AS digit_sum FROM ({mid}) m "
+        "LEFT JOIN _luhn l1 ON l1.v = m.siret_n % 10000 "
+        "LEFT JOIN _luhn l2 ON l2.v = (m.siret_n // 10000) % 10000 "
+        "LEFT JOIN _luhn l3 ON l3.v = (m.siret_n // 100000000) % 10000 "
+        "LEFT JOIN _luhn l4 ON l4.v = m.siret_n // 1000000000000"
+    )
+    mid = f"SELECT {mid_cols} FROM (SELECT {inner} FROM {etab.relation()} WHERE {where_sql}) {geo_sql}"
+    select_sql = f"SELECT {outer_cols} FROM ({luhn.format(mid=mid)})"
+    # row numbers are taken before filtering, so they are file rows
+    mid_rn = (
+        f"SELECT {mid_cols} FROM (SELECT _rn, {inner} FROM (SELECT {etab.row_number_expr()} AS _rn, * "
+        f"FROM {etab.relation(row_numbers=True)}) WHERE {where_sql}) {geo_sql}"
+    )
+    rn_sql = f"SELECT _rn, {outer_cols} FROM ({luhn.format(mid=mid_rn)})"
+    return _Plan(etab=etab, ul=ul, select_sql=select_sql, rn_sql=rn_sql)
+
+
+def _ul_sql(ul: _Source) -> str:
+    siren = _text(ul, "siren")
+    cj = _text(ul, "categorieJuridiqueUniteLegale")
+    flag = f"upper({_text(ul, 'economieSocialeSolidaireUniteLegale')})"
+    return f"SELECT {siren} AS siren, {cj} AS legal_category, coalesce({flag} = 'O', false) AS ess_flag FROM {ul.relation()}"
+
+
+_FAMILY_SQL = """
+    CASE
+        WHEN m.ess_family IS NULL THEN 'hors_ess'
+        WHEN m.ess_family <> 'hors_ess' AND e.naf_excluded THEN 'hors_ess'
+        WHEN m.ess_family <> 'hors_ess' THEN m.ess_family
+        WHEN m.commercial_company AND u.ess_flag THEN 'societe_commerciale_ess'
+        ELSE 'hors_ess'
+    END
+"""
+
+
+def _raise_row_errors(con, plan: _Plan, *, flag: str, column: str, value_col: str, expected: str) -> None:
+    con.execute("SET preserve_insertion_order = true")  # row numbers must follow the file order
+    rows = con.execute(
+        f"SELECT _rn, {value_col} FROM ({plan.rn_sql}) WHERE {flag} ORDER BY _rn LIMIT 5"
+    ).fetchall()
+    n = con.execute(f"SELECT count(*) FROM ({plan.select_sql}) WHERE {flag}").fetchone()[0]
+    raise SchemaError(
+        path=str(plan.etab.path),
+        column=column,
+        rows=[int(r[0]) for r in rows],
+        values=[r[1] for r in rows],
+        expected=expected + (f" ({n} invalid value(s) among the selected rows)" if n else ""),
+    )
+
+
+_SIRET_EXPECTED = (
+    "a 14-digit SIRET starting with the row's SIREN and passing the Luhn check "
+    "(La Poste, SIREN 356000000: digit sum multiple of 5)"
+)
+
+
+def _handle_diagnostics(con, plan: _Plan, diag: dict, invalid_siret: str) -> None:
+    """Raise or warn according to the per-row check counts of the selected rows."""
+    if diag.get("bad_band"):
+        _raise_row_errors(con, plan, flag="bad_band", column="trancheEffectifsEtablissement",
+                          value_col="raw_band",
+                          expected="an INSEE employee-size band code (" + ", ".join(HEADCOUNT_BANDS) + ") or empty")
+    if diag.get("bad_commune"):
+        _raise_row_errors(con, plan, flag="bad_commune", column="codeCommuneEtablissement",
+                          value_col="raw_commune", expected="a 5-character COG commune code such as '93066' or '2A004'")
+    n_bad = int(diag.get("bad_siret") or 0)
+    if n_bad:
+        if invalid_siret == "raise":
+            _raise_row_errors(con, plan, flag="bad_siret", column="siret", value_col="siret",
+                              expected=_SIRET_EXPECTED + "; pass invalid_siret='warn' or 'drop' to go on")
+        verb = "dropped" if invalid_siret == "drop" else "kept"
+        warnings.warn(
+            f"SIRENE establishments file '{plan.etab.path}' column 'siret': {n_bad} selected row(s) have an invalid "
+            f"SIRET (check digit or SIREN prefix); they were {verb} (invalid_siret={invalid_siret!r}).",
+            EsstoolsWarning,
+            stacklevel=3,
+        )
+    n_rep = int(diag.get("repaired_commune") or 0)
+    if n_rep:
+        warnings.warn(
+            f"Repaired {n_rep} commune code(s) in file '{plan.etab.path}' column 'codeCommuneEtablissement' "
+            "by restoring a lost leading zero (4-digit code -> 5 digits).",
+            RepairWarning,
+            stacklevel=3,
+        )
+
+
+def _warn_int_codes(*sources: _Source) -> None:
+    for src in sources:
+        if src.kind != "parquet":
+            continue
+        ints = [c for c in ("siren", "siret", "codeCommuneEtablissement") if src.columns.get(c) == "int"]
+        if ints:
+            warnings.warn(
+                f"Parquet file '{src.path}' stores code column(s) {', '.join(ints)} as integers; "
+                "they were zero-padded back to fixed-width strings (lost leading zeros repaired).",
+                RepairWarning,
+                stacklevel=3,
+            )
+
+
+# --------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------
+def load_establishments(
+    etab_path,
+    ul_path,
+    *,
+    date=None,
+    departements: Sequence[str] | str | None = None,
+    communes: Sequence[str] | str | None = None,
+    ess_only: bool = False,
+    employer_only: bool = False,
+    invalid_siret: str = "raise",
+    naf_exclusions: bool = True,
+    threads: int | None = None,
+    memory_limit: str | None = "2GB",
+) -> pd.DataFrame:
+    """Active establishments (one row per SIRET) joined to their legal unit.
+
+    ``departements`` / ``communes`` (codes as strings, e.g. ``["93"]``, ``["93066"]``)
+    select establishments located in any of them; ``date`` ('YYYY-MM-DD') approximates
+    the establishments active at that date (see module docstring for the limits);
+    ``ess_only`` keeps ESS families only; ``employer_only`` keeps
+    ``caractereEmployeurEtablissement == 'O'``. Returns the columns of
+    :data:`OUTPUT_COLUMNS` (codes as strings; ``headcount_*`` in employees), sorted by SIRET.
+    """
+    check_choice("invalid_siret", invalid_siret, _INVALID_SIRET)
+    with ExitStack() as stack:
+        etab = _open_source(etab_path, "establishments", stack)
+        ul = _open_source(ul_path, "legal units", stack)
+        plan = _etab_plan(etab, ul, date=date, departements=departements, communes=communes,
+                          employer_only=employer_only, naf_exclusions_on=naf_exclusions)
+        _warn_int_codes(etab, ul)
+        con = _connect(threads, memory_limit)
+        stack.callback(con.close)
+        try:
+            con.execute(f"CREATE TEMP TABLE _sel AS {plan.select_sql}")
+            diag = con.execute(
+                "SELECT count(*) FILTER (WHERE bad_siret) AS bad_siret, count(*) FILTER (WHERE bad_band) AS bad_band, "
+                "count(*) FILTER (WHERE bad_commune) AS bad_commune, "
+                "count(*) FILTER (WHERE repaired_commune) AS repaired_commune FROM _sel"
+            ).fetchdf().iloc[0].to_dict()
+            _handle_diagnostics(con, plan, diag, invalid_siret)
+            keep = "WHERE NOT e.bad_siret" if invalid_siret == "drop" else ""
+            df = con.execute(
+                f"""
+                WITH u AS ({_ul_sql(ul)} WHERE {_text(ul, 'siren')} IN (SELECT DISTINCT siren FROM _sel))
+                SELECT e.siret, e.siren, e.commune_code, e.departement, e.naf, n.a21, n.a38,
+                       u.legal_category, coalesce(u.ess_flag, false) AS ess_flag,
+                       {_FAMILY_SQL} AS ess_family,
+                       e.headcount_band, b.headcount_low, b.headcount_high, b.headcount_mid,
+                       u.siren IS NULL AS _no_unit
+                FROM _sel e
+                LEFT JOIN u ON u.siren = e.siren
+                LEFT JOIN _cj_map m ON m.categorie_juridique = u.legal_category
+                LEFT JOIN _bands b ON b.tranche = e.headcount_band
+                LEFT JOIN _naf n ON n.naf_division = e.naf_division
+                {keep}
+                ORDER BY e.siret
+                """
+            ).df()
+        except duckdb.Error as exc:
+            raise InputFileError(
+                f"SIRENE files '{etab.path}' / '{ul.path}' could not be read: {exc}"
+            ) from exc
+    dup = df["siret"].duplicated(keep=False)
+    if dup.any():
+        dups = df.loc[dup, "siret"]
+        # duplicated SIRET or duplicated SIREN in the unit file
+        ul_dup = df.loc[dup, "siren"].iloc[0]
+        raise SchemaError(
+            f"SIRENE files '{etab.path}' / '{ul.path}': SIRET {dups.iloc[0]!r} appears {int((df['siret'] == dups.iloc[0]).sum())} "
+            f"times after the join (duplicated 'siret' in '{etab.path}' or duplicated 'siren' {ul_dup!r} in '{ul.path}'); "
+            "expected one row per SIRET and one legal unit per SIREN.",
+            path=str(etab.path), column="siret", values=list(dups.unique()[:5]),
+            expected="unique SIRET / SIREN keys",
+        )
+    n_missing = int(df["_no_unit"].sum())
+    if n_missing:
+        warnings.warn(
+            f"{n_missing} selected establishment(s) of '{etab.path}' have no legal unit in '{ul.path}' "
+            f"(e.g. SIREN {df.loc[df['_no_unit'], 'siren'].iloc[0]!r}); they are classified 'hors_ess'.",
+            EsstoolsWarning,
+            stacklevel=2,
+        )
+    df = df.drop(columns="_no_unit")
+    if ess_only:
+        df = df[df["ess_family"] != "hors_ess"]
+    return _finish(df.reset_index(drop=True))
+
+
+def _finish(df: pd.DataFrame) -> pd.DataFrame:
+    text = [c for c in ("siret", "siren", "commune_code", "departement", "naf", "a21", "a38", "legal_category",
+                        "ess_family", "headcount_band") if c in df.columns]
+    for c in text:
+        df[c] = df[c].astype("string")
+    if "ess_flag" in df.columns:
+        df["ess_flag"] = df["ess_flag"].astype(bool)
+    for c in ("headcount_low", "headcount_high", "employees_low", "employees_high"):
+        if c in df.columns:
+            df[c] = pd.array(df[c], dtype="Int64")
+    for c in ("headcount_mid", "employees_est"):
+        if c in df.columns:
+            df[c] = df[c].astype("float64")
+    for c in ("establishments", "establishments_unknown_band"):
+        if c in df.columns:
+            df[c] = df[c].astype("int64")
+    return df
+
+
+def aggregate_ess(
+    etab_path,
+    ul_path,
+    *,
+    by: Sequence[str] = ("commune_code", "ess_family"),
+    departements: Sequence[str] | str | None = None,
+    communes: Sequence[str] | str | None = None,
+    date=None,
+    employer_only: bool = True,
+    invalid_siret: str = "raise",
+    naf_exclusions: bool = True,
+    threads: int | None = None,
+    memory_limit: str | None = "1GB",
+) -> pd.DataFrame:
+    """Establishments and estimated employees by ``by`` keys, computed out of core in DuckDB.
+
+    ``by`` is any subset of :data:`AGGREGATE_KEYS`. Output columns: the keys, then
+    ``establishments`` (count), ``employees_est`` (sum of band midpoints, employees),
+    ``employees_low`` and ``employees_high`` (sums of band bounds; ``employees_high`` is
+    NA when the group holds an establishment of the open band 53; establishments with an
+    empty band add 0 to the three sums) and
+    ``establishments_unknown_band`` (establishments with an empty band, left out of the
+    employee sums). Filters and checks as in :func:`load_establishments`; no
+    establishment-level row ever reaches pandas.
+    """
+    check_choice("invalid_siret", invalid_siret, _INVALID_SIRET)
+    by = [by] if isinstance(by, str) else list(by)
+    if not by:
+        raise ParameterError("Parameter 'by' is empty; give at least one of: " + ", ".join(AGGREGATE_KEYS) + ".")
+    for key in by:
+        check_choice("by", key, AGGREGATE_KEYS)
+    if len(set(by)) != len(by):
+        raise ParameterError(f"Parameter 'by' repeats a key: {by!r}.")
+    with ExitStack() as stack:
+        etab = _open_source(etab_path, "establishments", stack)
+        ul = _open_source(ul_path, "legal units", stack)
+        plan = _etab_plan(etab, ul, date=date, departements=departements, communes=communes,
+                          employer_only=employer_only, naf_exclusions_on=naf_exclusions)
+        _warn_int_codes(etab, ul)
+        con = _connect(threads, memory_limit)
+        stack.callback(con.close)
+        full_join = bool({"legal_category", "ess_flag"} & set(by))
+        try:
+            if full_join:
+                u_table = f"({_ul_sql(ul)})"
+            else:
+                # Only legal units that can be ESS are needed (a few % of the national file):
+                # the join's hash table stays small and duplicated SIRENs can be checked cheaply.
+                con.execute(
+                    f"CREATE TEMP TABLE _u AS SELECT u0.* FROM ({_ul_sql(ul)}) u0 "
+                    "JOIN _cj_map m ON m.categorie_juridique = u0.legal_category "
+                    "WHERE m.ess_family <> 'hors_ess' OR (m.commercial_company AND u0.ess_flag)"
+                )
+                _check_unique_units(con, ul)
+                u_table = "_u"
+            keep = "NOT bad_siret" if invalid_siret == "drop" else "true"
+            key_sql = {
+                "commune_code": "e.commune_code", "departement": "e.departement", "ess_family": _FAMILY_SQL,
+                "legal_category": "u.legal_category", "ess_flag": "coalesce(u.ess_flag, false)", "naf": "e.naf",
+                "a21": "n.a21", "a38": "n.a38", "headcount_band": "e.headcount_band",
+            }
+            naf_join = "LEFT JOIN _naf n ON n.naf_division = e.naf_division" if {"a21", "a38"} & set(by) else ""
+            keys = ", ".join(f"{key_sql[k]} AS {k}" for k in by)
+            sql = f"""
+                WITH e AS ({plan.select_sql}),
+                j AS (
+                    SELECT {keys}, b.headcount_low, b.headcount_high, b.headcount_mid,
+                           (b.headcount_low IS NOT NULL AND b.headcount_high IS NULL) AS open_band,
+                           e.headcount_band IS NULL AS unknown_band,
+                           e.bad_siret, e.bad_band, e.bad_commune, e.repaired_commune
+                    FROM e
+                    LEFT JOIN {u_table} u ON u.siren = e.siren
+                    LEFT JOIN _cj_map m ON m.categorie_juridique = u.legal_category
+                    LEFT JOIN _bands b ON b.tranche = e.headcount_band
+                    {naf_join}
+                )
+                SELECT {", ".join(by)},
+                       count(*) FILTER (WHERE {keep}) AS establishments,
+                       coalesce(sum(headcount_mid) FILTER (WHERE {keep}), 0) AS employees_est,
+                       coalesce(sum(headcount_low) FILTER (WHERE {keep}), 0) AS employees_low,
+                       CASE WHEN bool_or(open_band AND {keep}) THEN NULL
+                            ELSE coalesce(sum(headcount_high) FILTER (WHERE {keep}), 0) END AS employees_high,
+                       count(*) FILTER (WHERE {keep} AND unknown_band) AS establishments_unknown_band,
+                       count(*) FILTER (WHERE bad_siret) AS _bad_siret,
+                       count(*) FILTER (WHERE bad_band) AS _bad_band,
+                       count(*) FILTER (WHERE bad_commune) AS _bad_commune,
+                       count(*) FILTER (WHERE repaired_commune) AS _repaired_commune
+                FROM j
+                GROUP BY ALL
+            """
+            if os.environ.get("ESSTOOLS_SIRENE_PROFILE"):
+                prof = con.execute("EXPLAIN ANALYZE " + sql).fetchall()[0][1]
+                Path(os.environ["ESSTOOLS_SIRENE_PROFILE"]).write_text(prof, encoding="utf-8")
+            df = con.execute(sql).df()
+            diag = {k: int(df[f"_{k}"].sum()) for k in ("bad_siret", "bad_band", "bad_commune", "repaired_commune")}
+            _handle_diagnostics(con, plan, diag, invalid_siret)
+        except duckdb.Error as exc:
+            raise InputFileError(f"SIRENE files '{etab.path}' / '{ul.path}' could not be read: {exc}") from exc
+    df = df.drop(columns=[c for c in df.columns if c.startswith("_")])
+    df = df[df["establishments"] > 0]
+    df = df.sort_values(by, kind="stable", na_position="last").reset_index(drop=True)
+    return _finish(df)
+
+
+def _check_unique_units(con, ul: _Source) -> None:
+    """SchemaError when an ESS legal unit appears twice in the unit file."""
+    dup = con.execute(
+        "SELECT siren, count(*) FROM _u GROUP BY siren HAVING count(*) > 1 ORDER BY siren LIMIT 5"
+    ).fetchall()
+    if dup:
+        n = con.execute("SELECT count(*) - count(DISTINCT siren) FROM _u").fetchone()[0]
+        raise SchemaError(
+            f"SIRENE legal units file '{ul.path}' column 'siren': {n} duplicated SIREN row(s), e.g. "
+            + ", ".join(f"{r[0]!r} ({r[1]} rows)" for r in dup)
+            + "; expected one row per SIREN.",
+            path=str(ul.path), column="siren", values=[r[0] for r in dup], expected="unique SIREN",
+        )

@@ -1,0 +1,72 @@
+"""Maps: SVG path parser, shipped geometry, GeoJSON choropleth."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np
+import pandas as pd
+import pytest
+
+from esstools import maps
+from esstools.errors import InputFileError, SchemaError
+
+
+def test_parse_svg_path_relative_and_absolute():
+    polys = maps.parse_svg_path("m 10,10 5,0 0,5 z M 0 0 L 1 0 H 2 V 3 h -2 v -1 Z")
+    assert len(polys) == 2
+    np.testing.assert_allclose(polys[0], [[10, 10], [15, 10], [15, 15]])
+    np.testing.assert_allclose(polys[1], [[0, 0], [1, 0], [2, 0], [2, 3], [0, 3], [0, 2]])
+    curve = maps.parse_svg_path("M0 0 C 0 1 1 1 1 0 Z", curve_steps=4)[0]
+    assert curve[-1].tolist() == [1.0, 0.0] and len(curve) == 5
+    assert curve[2, 1] == pytest.approx(0.75)  # Bézier midpoint
+    with pytest.raises(SchemaError, match="unsupported command"):
+        maps.parse_svg_path("M0 0 Q 1 1 2 2")
+
+
+def test_shipped_geometry_and_attribution():
+    geo, attribution = maps.departements_geometry()
+    assert len(geo) == 96
+    assert set(maps.IDF_DEPARTEMENTS) <= set(geo)
+    assert "CC-BY-4.0" in attribution and "svg-maps" in attribution
+    # Seine-Saint-Denis lies north-east of Paris (SVG y axis points down)
+    c75, c93 = geo["75"][0].mean(axis=0), geo["93"][0].mean(axis=0)
+    assert c93[0] > c75[0] and c93[1] < c75[1]
+
+
+def test_plot_departements():
+    fig, ax = maps.plot_departements(pd.Series({"93": 6.6, "92": 7.0}), highlight="93", kind="demo")
+    texts = [t.get_text() for t in ax.texts]
+    assert "93\n6,6" in texts and "75\nn.d." in texts
+    assert any("DÉMONSTRATION" in t for t in texts)
+    assert any("CC-BY-4.0" in t.get_text() for t in fig.texts)
+    with pytest.raises(SchemaError, match="No geometry"):
+        maps.plot_departements(pd.Series(dtype=float), codes=["971"])
+
+
+def _square(x, y):
+    return [[[x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1], [x, y]]]
+
+
+def test_geojson_choropleth(tmp_path):
+    gj = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "93001"}, "geometry": {"type": "Polygon", "coordinates": _square(0, 0)}},
+        {"type": "Feature", "properties": {"code": "93066"},
+         "geometry": {"type": "MultiPolygon", "coordinates": [_square(1, 0), _square(3, 0)]}},
+    ]}
+    path = tmp_path / "communes.geojson"
+    path.write_text(json.dumps(gj), encoding="utf-8")
+    shapes = maps.read_geojson(path)
+    assert sorted(shapes) == ["93001", "93066"] and len(shapes["93066"]) == 2
+    fig, ax = maps.plot_geojson(path, pd.Series({"93001": 10.0, "93066": 20.0}))
+    assert len(ax.collections[0].get_paths()) == 3
+    assert ax.get_xlim()[1] > 4
+    with pytest.raises(SchemaError, match="feature 1: no property 'insee'"):
+        maps.read_geojson(path, id_property="insee")
+    bad = tmp_path / "bad.geojson"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputFileError, match="not valid JSON"):
+        maps.read_geojson(bad)
