@@ -57,7 +57,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
             print("    (aucun paramètre)")
         for name, info in declared.items():
             help_text = f"  # {info['help']}" if info.get("help") else ""
-            print(f"    {name} ({info['type']}) = {info['default']}{help_text}")
+            kind = f" ({info['type']})" if info.get("type") and info["type"] != "None" else ""
+            print(f"    {name}{kind} = {info['default']}{help_text}")
     return 0
 
 

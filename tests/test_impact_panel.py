@@ -76,3 +76,25 @@ def test_malformed_siret_and_negative_hours(demo):
     ch.loc[0, "insertion_hours"] = -3.0
     with pytest.raises(SchemaError, match="column 'insertion_hours'.*got -3.0; expected a non-negative number"):
         assemble(**{**demo.frames(), "clause_hours": ch})
+
+
+def test_assemble_from_files_with_the_loaders():
+    """Real file path: the loaders' fixtures (they do not share SIRETs, so only the directory matches)."""
+    import warnings
+
+    from pathlib import Path
+
+    from esstools.impact import assemble_from_files
+
+    fx = Path(__file__).parent / "fixtures"
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = assemble_from_files(fx / "siae/siae_emplois_inclusion.csv",
+                                fx / "clause_hours/clause_hours_aliases.csv",
+                                fx / "decp/decp_flat.csv", fx / "financials/ratios_financiers.csv",
+                                unknown_siret="report")
+    rep = a.match_report.set_index("source")
+    assert rep.loc["Annuaire des SIAE", "SIAE trouvées"] == 3
+    assert a.panel.attrs["data_kind"] == "real"
+    assert any("plusieurs types" in n for n in a.notes)

@@ -177,3 +177,17 @@ def test_kernel_must_be_this_environments_python(tmp_path, monkeypatch):
         environment.check_kernel("esstools-system")
     with pytest.raises(environment.KernelError, match="is not installed"):
         environment.check_kernel("no-such-kernel-xyz")
+
+
+@pytest.mark.parametrize("notebook", sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_every_parameter_of_the_committed_notebooks_is_visible_to_papermill(notebook):
+    """papermill silently drops parameters it cannot parse (e.g. '=' inside a comment); -p would then refuse them."""
+    import ast
+
+    nb = nbformat.read(notebook, as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, "exactly one cell tagged 'parameters'"
+    assigned = [t.id for node in ast.parse(cells[0].source).body if isinstance(node, (ast.Assign, ast.AnnAssign))
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])]
+    assert list(params.inspect(notebook)) == assigned
+    assert nb.metadata["kernelspec"]["name"] == "esstools"

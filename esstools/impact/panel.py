@@ -189,7 +189,7 @@ def assemble(
     d = directory.copy()
     d["siret"] = _check_ids(d, "siret", 14, src_dir)
     d["siren"] = _check_ids(d, "siren", 9, src_dir)
-    _check_unique(d, ["siret"], src_dir)
+    _check_unique(d, ["siret", "kind"], src_dir)  # one SIRET may hold several conventions (e.g. ACI and AI)
     bad_prefix = d["siret"].str[:9] != d["siren"]
     if bad_prefix.any():
         raise SchemaError(path=src_dir, column="siret", rows=_rows(bad_prefix),
@@ -209,9 +209,13 @@ def assemble(
     if d.empty:
         raise ParameterError("No SIAE left in the directory after filtering on département and kinds "
                              f"(département={departement!r}, kinds={kinds!r}).")
+    n_multi_conv = int(d["siret"].duplicated().sum())
+    if n_multi_conv:
+        notes.append(f"{n_multi_conv} conventionnement(s) supplémentaire(s) sur un même SIRET (plusieurs types) : "
+                     "le type le plus fréquent du SIREN est retenu.")
     siret_to_siren = dict(zip(d["siret"], d["siren"]))
     per_siren = d.groupby("siren").agg(kind=("kind", lambda s: s.value_counts().index[0]),
-                                       n_kinds=("kind", "nunique"), n_siret=("siret", "size"),
+                                       n_kinds=("kind", "nunique"), n_siret=("siret", "nunique"),
                                        commune_code=("commune_code", "first") if "commune_code" in d.columns else ("siret", "first"))
     if "commune_code" not in d.columns:
         per_siren["commune_code"] = pd.NA

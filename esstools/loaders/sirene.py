@@ -109,9 +109,17 @@ warn); band codes in the INSEE list (SchemaError); commune codes of 5 characters
 with a :class:`~esstools.errors.RepairWarning` counting them: 4-digit commune codes get
 their lost leading zero back; integer-typed codes in Parquet files are zero-padded.
 
+Keys: :func:`load_establishments` raises SchemaError when a SIRET appears twice after the
+join (duplicated SIRET, or duplicated SIREN in the unit file); :func:`aggregate_ess` checks
+that no SIREN is duplicated among the ESS legal units (duplicated SIRETs are not checked at
+national scale).
+
 Performance: everything runs in DuckDB (CSV, zipped CSV — extracted to a temporary file
-that is deleted afterwards —, or Parquet, mixed allowed), only the needed columns are
-read, filters are applied in the scan, and only the (small) result reaches pandas.
+that is deleted afterwards —, or Parquet, mixed allowed). Only the needed columns are read,
+the activity/employer filters are pushed into the scan, legal units are reduced in the scan
+to those that can be ESS (a few % of the national file) before the join, the SIRET Luhn
+check is a join on a 100 000-row table of 5-digit block contributions, and only the
+grouped result reaches pandas. See ``benchmarks/RESULTS.md`` (section "SIRENE aggregation").
 """
 
 from __future__ import annotations
@@ -484,7 +492,7 @@ def _text(src: _Source, col: str) -> str:
 
 def _raw(src: _Source, col: str) -> str:
     """Cheapest expression usable in a WHERE clause (lets DuckDB push the filter into the scan)."""
-    if src.kind == "parquet" and src.columns.get(col) == "text":
+    if src.kind == "parquet" and src.columns.get(col) in ("text", "int"):
         return _ident(col)
     return _text(src, col)
 
@@ -537,16 +545,29 @@ def _connect(threads: int | None, memory_limit: str | None) -> duckdb.DuckDBPyCo
     if memory_limit:
         config["memory_limit"] = memory_limit
     con = duckdb.connect(config=config)
+    try:  # nothing on stderr (notebooks stay clean)
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.InvalidInputException:
+        # In a Jupyter kernel without ipywidgets DuckDB refuses to touch the setting;
+        # it then has no progress bar to show anyway.
+        pass
     con.register("_cj_map", _legal_categories_cached()[["categorie_juridique", "ess_family", "commercial_company"]])
     con.register("_bands", _bands_cached()[["tranche", "headcount_low", "headcount_high", "headcount_mid"]])
     con.register("_naf", _naf_cached()[["naf_division", "a21", "a38"]])
-    # Luhn contribution (c) and digit sum (s) of every 4-digit block; joining on it is much
-    # faster in DuckDB than extracting 14 digits per row.
-    dbl = lambda k: f"((2 * ((v // {k}) % 10)) % 10 + (2 * ((v // {k}) % 10)) // 10)"  # noqa: E731
+    # Luhn contributions of every 5-digit block (``c_odd``: digits at odd positions from the
+    # right doubled, ``c_even``: even positions doubled) and digit sums (``s``): joining on
+    # this table is much faster in DuckDB than extracting 14 digits per row.
+    def dig(k: int) -> str:
+        return f"((v // {10 ** k}) % 10)"
+
+    def dbl(k: int) -> str:
+        return f"((2 * {dig(k)}) % 10 + (2 * {dig(k)}) // 10)"
+
     con.execute(
-        f"CREATE TEMP TABLE _luhn AS SELECT CAST(v AS BIGINT) AS v, "
-        f"(v % 10) + {dbl(10)} + ((v // 100) % 10) + {dbl(1000)} AS c, "
-        f"(v % 10) + ((v // 10) % 10) + ((v // 100) % 10) + (v // 1000) AS s FROM range(10000) t(v)"
+        "CREATE TEMP TABLE _luhn AS SELECT CAST(v AS BIGINT) AS v, "
+        f"{dig(0)} + {dbl(1)} + {dig(2)} + {dbl(3)} + {dig(4)} AS c_odd, "
+        f"{dbl(0)} + {dig(1)} + {dbl(2)} + {dig(3)} + {dbl(4)} AS c_even, "
+        f"{' + '.join(dig(k) for k in range(5))} AS s FROM range(100000) t(v)"
     )
     return con
 
@@ -596,6 +617,7 @@ class _Plan:
     ul: _Source
     select_sql: str  # SELECT ... FROM etab WHERE filters (one row per selected establishment)
     rn_sql: str  # same with a row-number column "_rn", for error messages
+    family_sql: str = ""  # ESS family CASE over e (establishment), u (unit), m (category map)
 
 
 def _etab_plan(etab: _Source, ul: _Source, *, date, departements, communes, employer_only, naf_exclusions_on) -> _Plan:
@@ -636,17 +658,15 @@ def _etab_plan(etab: _Source, ul: _Source, *, date, departements, communes, empl
 
     # level 2: repaired commune code, numeric SIRET
     mid_cols = (
-        "*, CASE WHEN length(raw_commune) = 4 AND raw_commune GLOB '[0-9][0-9][0-9][0-9]' "
-        "THEN '0' || raw_commune ELSE raw_commune END AS commune_code, "
+        "*, CASE WHEN repaired_commune THEN '0' || raw_commune ELSE raw_commune END AS commune_code, "
         "TRY_CAST(siret AS BIGINT) AS siret_n"
     )
+    # a 4-character code lost its leading zero (départements 01-09); a non-numeric one is
+    # caught by bad_commune below after padding
+    rep_cols = "*, coalesce(length(raw_commune) = 4, false) AS repaired_commune"
     nafv2 = (f"(nom IN {tuple(_NAFV2_NAMES)!r} OR (nom IS NULL AND naf GLOB '[0-9][0-9].[0-9][0-9][A-Z]'))"
              if has_nom else "(naf GLOB '[0-9][0-9].[0-9][0-9][A-Z]')")
-    excl = _exclusions_cached()["naf_prefix"].tolist()
-    if naf_exclusions_on and excl:
-        naf_excluded = f"({nafv2} AND (" + " OR ".join(f"starts_with(naf, {_sql_str(x)})" for x in excl) + "))"
-    else:
-        naf_excluded = "false"
+    naf_excluded = _naf_excluded_sql(naf_exclusions_on, has_nom, "")
     dep_expr = "(CASE WHEN starts_with(commune_code, '97') THEN left(commune_code, 3) ELSE left(commune_code, 2) END)"
     geo = []
     if deps:
@@ -663,33 +683,58 @@ def _etab_plan(etab: _Source, ul: _Source, *, date, departements, communes, empl
         (raw_band IS NOT NULL AND raw_band NOT IN ({bands})) AS bad_band,
         (raw_commune IS NOT NULL AND NOT (commune_code GLOB '[0-9][0-9][0-9][0-9][0-9]'
             OR commune_code GLOB '2[AB][0-9][0-9][0-9]')) AS bad_commune,
-        (raw_commune IS NOT NULL AND length(raw_commune) = 4 AND raw_commune GLOB '[0-9][0-9][0-9][0-9]') AS repaired_commune,
+        repaired_commune, nom,
         raw_commune, raw_band
     """
     inner = ", ".join(inner_cols)
     luhn = (
-        "SELECT m.*, l1.c + l2.c + l3.c + l4.c AS luhn_sum, l1.s + l2.s + l3.s + l4.s AS digit_sum FROM ({mid}) m "
-        "LEFT JOIN _luhn l1 ON l1.v = m.siret_n % 10000 "
-        "LEFT JOIN _luhn l2 ON l2.v = (m.siret_n // 10000) % 10000 "
-        "LEFT JOIN _luhn l3 ON l3.v = (m.siret_n // 100000000) % 10000 "
-        "LEFT JOIN _luhn l4 ON l4.v = m.siret_n // 1000000000000"
+        # 14 digits = blocks of 5 + 5 + 4 digits from the right; positions 1, 3, ... doubled
+        "SELECT m.*, l1.c_odd + l2.c_even + l3.c_odd AS luhn_sum, l1.s + l2.s + l3.s AS digit_sum FROM ({mid}) m "
+        "LEFT JOIN _luhn l1 ON l1.v = m.siret_n % 100000 "
+        "LEFT JOIN _luhn l2 ON l2.v = (m.siret_n // 100000) % 100000 "
+        "LEFT JOIN _luhn l3 ON l3.v = m.siret_n // 10000000000"
     )
-    mid = f"SELECT {mid_cols} FROM (SELECT {inner} FROM {etab.relation()} WHERE {where_sql}) {geo_sql}"
+    mid = f"SELECT {mid_cols} FROM (SELECT {rep_cols} FROM (SELECT {inner} FROM {etab.relation()} WHERE {where_sql})) {geo_sql}"
     select_sql = f"SELECT {outer_cols} FROM ({luhn.format(mid=mid)})"
     # row numbers are taken before filtering, so they are file rows
     mid_rn = (
-        f"SELECT {mid_cols} FROM (SELECT _rn, {inner} FROM (SELECT {etab.row_number_expr()} AS _rn, * "
-        f"FROM {etab.relation(row_numbers=True)}) WHERE {where_sql}) {geo_sql}"
+        f"SELECT {mid_cols} FROM (SELECT {rep_cols} FROM (SELECT _rn, {inner} FROM (SELECT {etab.row_number_expr()} "
+        f"AS _rn, * FROM {etab.relation(row_numbers=True)}) WHERE {where_sql})) {geo_sql}"
     )
     rn_sql = f"SELECT _rn, {outer_cols} FROM ({luhn.format(mid=mid_rn)})"
-    return _Plan(etab=etab, ul=ul, select_sql=select_sql, rn_sql=rn_sql)
+    return _Plan(etab=etab, ul=ul, select_sql=select_sql, rn_sql=rn_sql,
+                 family_sql=_FAMILY_SQL.replace("e.naf_excluded", _naf_excluded_sql(naf_exclusions_on, has_nom, "e.")))
 
 
-def _ul_sql(ul: _Source) -> str:
+def _naf_excluded_sql(on: bool, has_nom: bool, prefix: str) -> str:
+    """SQL: NAF rév. 2 activity excluded from the statistical ESS perimeter (columns naf, nom)."""
+    excl = _exclusions_cached()["naf_prefix"].tolist()
+    if not (on and excl):
+        return "false"
+    naf, nom = prefix + "naf", prefix + "nom"
+    v2 = (f"({nom} IN {tuple(_NAFV2_NAMES)!r} OR ({nom} IS NULL AND {naf} GLOB '[0-9][0-9].[0-9][0-9][A-Z]'))"
+          if has_nom else f"({naf} GLOB '[0-9][0-9].[0-9][0-9][A-Z]')")
+    return f"({v2} AND (" + " OR ".join(f"starts_with({naf}, {_sql_str(x)})" for x in excl) + "))"
+
+
+def _ul_sql(ul: _Source, prefilter: bool = False) -> str:
+    """Legal units: siren, legal_category, ess_flag. ``prefilter`` keeps, in the scan itself,
+    only units of an ESS legal category or declaring the ESS flag (superset of the ESS units)."""
     siren = _text(ul, "siren")
     cj = _text(ul, "categorieJuridiqueUniteLegale")
     flag = f"upper({_text(ul, 'economieSocialeSolidaireUniteLegale')})"
-    return f"SELECT {siren} AS siren, {cj} AS legal_category, coalesce({flag} = 'O', false) AS ess_flag FROM {ul.relation()}"
+    where = ""
+    if prefilter:
+        cjm = _legal_categories_cached()
+        codes = cjm.loc[cjm["ess_family"] != "hors_ess", "categorie_juridique"].tolist()
+        if ul.columns.get("categorieJuridiqueUniteLegale") == "int":
+            in_list = ", ".join(str(int(c)) for c in codes)
+        else:
+            in_list = ", ".join(_sql_str(c) for c in codes)
+        where = (f" WHERE {_raw(ul, 'categorieJuridiqueUniteLegale')} IN ({in_list}) "
+                 f"OR {_raw(ul, 'economieSocialeSolidaireUniteLegale')} IN ('O', 'o')")
+    return (f"SELECT {siren} AS siren, {cj} AS legal_category, coalesce({flag} = 'O', false) AS ess_flag "
+            f"FROM {ul.relation()}{where}")
 
 
 _FAMILY_SQL = """
@@ -928,53 +973,53 @@ def aggregate_ess(
                 # Only legal units that can be ESS are needed (a few % of the national file):
                 # the join's hash table stays small and duplicated SIRENs can be checked cheaply.
                 con.execute(
-                    f"CREATE TEMP TABLE _u AS SELECT u0.* FROM ({_ul_sql(ul)}) u0 "
+                    f"CREATE TEMP TABLE _u AS SELECT u0.* FROM ({_ul_sql(ul, prefilter=True)}) u0 "
                     "JOIN _cj_map m ON m.categorie_juridique = u0.legal_category "
                     "WHERE m.ess_family <> 'hors_ess' OR (m.commercial_company AND u0.ess_flag)"
                 )
                 _check_unique_units(con, ul)
                 u_table = "_u"
-            keep = "NOT bad_siret" if invalid_siret == "drop" else "true"
             key_sql = {
-                "commune_code": "e.commune_code", "departement": "e.departement", "ess_family": _FAMILY_SQL,
+                "commune_code": "e.commune_code", "departement": "e.departement", "ess_family": plan.family_sql,
                 "legal_category": "u.legal_category", "ess_flag": "coalesce(u.ess_flag, false)", "naf": "e.naf",
                 "a21": "n.a21", "a38": "n.a38", "headcount_band": "e.headcount_band",
             }
             naf_join = "LEFT JOIN _naf n ON n.naf_division = e.naf_division" if {"a21", "a38"} & set(by) else ""
             keys = ", ".join(f"{key_sql[k]} AS {k}" for k in by)
+            drop = "WHERE NOT e.bad_siret" if invalid_siret == "drop" else ""
+            # one integer of check bits per row (1 SIRET, 2 band, 4 commune, 8 repaired commune):
+            # the details are only computed when a bit is set
             sql = f"""
-                WITH e AS ({plan.select_sql}),
-                j AS (
-                    SELECT {keys}, b.headcount_low, b.headcount_high, b.headcount_mid,
-                           (b.headcount_low IS NOT NULL AND b.headcount_high IS NULL) AS open_band,
-                           e.headcount_band IS NULL AS unknown_band,
-                           e.bad_siret, e.bad_band, e.bad_commune, e.repaired_commune
-                    FROM e
-                    LEFT JOIN {u_table} u ON u.siren = e.siren
-                    LEFT JOIN _cj_map m ON m.categorie_juridique = u.legal_category
-                    LEFT JOIN _bands b ON b.tranche = e.headcount_band
-                    {naf_join}
-                )
-                SELECT {", ".join(by)},
-                       count(*) FILTER (WHERE {keep}) AS establishments,
-                       coalesce(sum(headcount_mid) FILTER (WHERE {keep}), 0) AS employees_est,
-                       coalesce(sum(headcount_low) FILTER (WHERE {keep}), 0) AS employees_low,
-                       CASE WHEN bool_or(open_band AND {keep}) THEN NULL
-                            ELSE coalesce(sum(headcount_high) FILTER (WHERE {keep}), 0) END AS employees_high,
-                       count(*) FILTER (WHERE {keep} AND unknown_band) AS establishments_unknown_band,
-                       count(*) FILTER (WHERE bad_siret) AS _bad_siret,
-                       count(*) FILTER (WHERE bad_band) AS _bad_band,
-                       count(*) FILTER (WHERE bad_commune) AS _bad_commune,
-                       count(*) FILTER (WHERE repaired_commune) AS _repaired_commune
-                FROM j
+                SELECT {keys},
+                       count(*) AS establishments,
+                       coalesce(sum(b.headcount_mid), 0) AS employees_est,
+                       coalesce(sum(b.headcount_low), 0) AS employees_low,
+                       CASE WHEN count(b.headcount_low) > count(b.headcount_high) THEN NULL
+                            ELSE coalesce(sum(b.headcount_high), 0) END AS employees_high,
+                       count(*) - count(b.headcount_low) AS establishments_unknown_band,
+                       bit_or(CAST(e.bad_siret AS INTEGER)
+                              + 2 * CAST(e.headcount_band IS NOT NULL AND b.tranche IS NULL AS INTEGER)
+                              + 4 * CAST(e.bad_commune AS INTEGER)
+                              + 8 * CAST(e.repaired_commune AS INTEGER)) AS _checks
+                FROM ({plan.select_sql}) e
+                LEFT JOIN {u_table} u ON u.siren = e.siren
+                LEFT JOIN _cj_map m ON m.categorie_juridique = u.legal_category
+                LEFT JOIN _bands b ON b.tranche = e.headcount_band
+                {naf_join}
+                {drop}
                 GROUP BY ALL
             """
-            if os.environ.get("ESSTOOLS_SIRENE_PROFILE"):
-                prof = con.execute("EXPLAIN ANALYZE " + sql).fetchall()[0][1]
-                Path(os.environ["ESSTOOLS_SIRENE_PROFILE"]).write_text(prof, encoding="utf-8")
             df = con.execute(sql).df()
-            diag = {k: int(df[f"_{k}"].sum()) for k in ("bad_siret", "bad_band", "bad_commune", "repaired_commune")}
-            _handle_diagnostics(con, plan, diag, invalid_siret)
+            checks = 0
+            for v in df["_checks"].dropna():
+                checks |= int(v)
+            if checks or invalid_siret == "drop":
+                diag = con.execute(
+                    "SELECT count(*) FILTER (WHERE bad_siret) AS bad_siret, count(*) FILTER (WHERE bad_band) AS bad_band, "
+                    "count(*) FILTER (WHERE bad_commune) AS bad_commune, "
+                    f"count(*) FILTER (WHERE repaired_commune) AS repaired_commune FROM ({plan.select_sql})"
+                ).fetchdf().iloc[0].to_dict()
+                _handle_diagnostics(con, plan, diag, invalid_siret)
         except duckdb.Error as exc:
             raise InputFileError(f"SIRENE files '{etab.path}' / '{ul.path}' could not be read: {exc}") from exc
     df = df.drop(columns=[c for c in df.columns if c.startswith("_")])

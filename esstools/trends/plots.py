@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from ..provenance import mark_figure
 
@@ -23,6 +24,7 @@ def plot_indexed(series: dict[str, pd.Series], base, kind: str = "demo", title: 
         ref = s.loc[base] if base in s.index else s.iloc[0]
         ax.plot(_x(s.index), 100 * s.to_numpy() / float(ref), marker="o", ms=3, label=label)
     ax.axhline(100, color="grey", lw=0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(f"indice (base 100 en {base})")
     ax.set_xlabel("année")
     ax.set_title(title or "Emploi salarié de l'ESS, base 100")
@@ -41,6 +43,7 @@ def plot_fits(series: pd.Series, results: dict, kind: str = "demo", title: str =
     for label, r in results.items():
         f = r.fitted
         ax.plot(_x(f.index), f.to_numpy(), lw=1.6, label=label)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("salariés")
     ax.set_xlabel("année")
     ax.set_title(title or "Tendances ajustées")
@@ -65,6 +68,7 @@ def plot_fan(history: pd.Series, forecast, kind: str = "demo", title: str = "", 
     ax.fill_between(x_f, ext("lower_95"), ext("upper_95"), color="#1f77b4", alpha=0.18, label="intervalle à 95 %")
     ax.fill_between(x_f, ext("lower_80"), ext("upper_80"), color="#1f77b4", alpha=0.35, label="intervalle à 80 %")
     ax.plot(x_f, ext("mean"), "--", color="#1f77b4", label=f"projection ({forecast.model})")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("salariés")
     ax.set_xlabel("année")
     ax.set_title(title or "Projection de l'emploi salarié de l'ESS")
