@@ -65,13 +65,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from . import fetch
 
-    if args.source in (None, "list"):
-        for name, src in fetch.SOURCES.items():
-            print(f"{name}: {getattr(src, 'description', '')}")
-        return 0
-    path = fetch.fetch(args.source, dest=args.dest)
-    print(path)
-    return 0
+    return fetch.main(args.fetch_args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,14 +86,20 @@ def build_parser() -> argparse.ArgumentParser:
     p_list = sub.add_parser("list", help="list notebooks and their parameters")
     p_list.set_defaults(func=_cmd_list)
 
-    p_fetch = sub.add_parser("fetch", help="download a public data file into the cache (checksum verified)")
-    p_fetch.add_argument("source", nargs="?", help="source name ('list' to list them)")
-    p_fetch.add_argument("--dest", help="copy the file into this directory")
+    p_fetch = sub.add_parser("fetch", help="download a public data file into the cache (checksum verified)",
+                             add_help=False)
+    p_fetch.add_argument("fetch_args", nargs=argparse.REMAINDER,
+                         help="SOURCE [--dest DIR] [--url URL] [--refresh] [--quiet]; 'esstools fetch list' lists sources")
     p_fetch.set_defaults(func=_cmd_fetch)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["fetch"]:  # options belong to the fetch command itself (esstools.fetch.main)
+        from . import fetch
+
+        return fetch.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -30,6 +30,15 @@ from .provenance import DEMO_LABEL, mark_axes
 LEVELS = ("ept", "commune", "departement")
 REFERENCES = ("11", "FR")
 LEVEL_LABELS = {"ept": "EPT", "commune": "commune", "departement": "département"}
+#: Table headers of the unit column for each level.
+LEVEL_HEADERS = {"ept": "EPT", "commune": "Commune", "departement": "Département"}
+#: Rule used to pick one published figure per territory (map, :func:`most_recent`), in French.
+SELECTION_RULE_FR = (
+    "Règle de sélection : pour chaque département, parmi les chiffres publiés d'emploi ou de salariés de l'ESS, "
+    "on retient d'abord ceux dont l'année des données est connue, puis l'année des données la plus récente, "
+    "puis l'année de publication la plus récente ; « publ. AAAA » signale une année de publication "
+    "(année des données non précisée par la source)."
+)
 FAMILY_LABELS_FALLBACK = {
     "association": "Associations", "cooperative": "Coopératives", "mutuelle": "Mutuelles",
     "fondation": "Fondations", "societe_commerciale_ess": "Sociétés commerciales de l'ESS", "hors_ess": "Hors ESS",
@@ -63,11 +72,19 @@ def family_labels() -> dict[str, str]:
 
 
 def fmt_num(x, decimals: int = 0) -> str:
-    """French number format: thin space thousands separator, comma decimal ("n.d." for NaN)."""
+    """French number format: narrow no-break space (U+202F) thousands separator, comma decimal
+    ("n.d." for missing values), e.g. ``fmt_num(14206) == "14\u202f206"``, ``fmt_num(9.04, 1) == "9,0"``."""
     if x is None or (isinstance(x, float) and not np.isfinite(x)) or pd.isna(x):
         return "n.d."
     s = f"{float(x):,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
-    return s
+    return "0" + s[2:] if s.startswith("-0") and not any(ch in "123456789" for ch in s) else s
+
+
+def fmt_value(x) -> str:
+    """French format of a published value: no decimal for whole numbers, one otherwise."""
+    if x is None or pd.isna(x):
+        return "n.d."
+    return fmt_num(x, 0 if float(x).is_integer() else 1)
 
 
 # --------------------------------------------------------------------------- parameters
@@ -156,8 +173,9 @@ def published_table(params: Parameters, max_per_indicator: int = 2) -> pd.DataFr
     """Published ESS figures of the département, the other départements of its region,
     the region and France (real data, one row per figure, most recent first).
 
-    Columns: ``territoire``, ``code``, ``niveau``, ``indicateur``, ``annee``, ``valeur``,
-    ``unite``, ``qualificatif``, ``source`` (``published.cite``), ``indicator`` (code),
+    Columns: ``territoire``, ``code``, ``niveau``, ``indicateur``, ``annee`` (data year),
+    ``annee_affichee`` (``"2021"``, ``"publ. 2013"`` or ``"n.d."``), ``annee_publication``,
+    ``valeur``, ``unite``, ``qualificatif``, ``source`` (``published.cite``), ``indicator`` (code),
     ``territory_level``.
     """
     from . import published, territory
@@ -169,8 +187,9 @@ def published_table(params: Parameters, max_per_indicator: int = 2) -> pd.DataFr
     df = published.figures(territory=codes, indicator=wanted)
     df = df[df["territory_level"].isin(["departement", "region", "france"])]
     if df.empty:
-        return pd.DataFrame(columns=["territoire", "code", "niveau", "indicateur", "annee", "valeur", "unite",
-                                     "qualificatif", "source", "indicator", "territory_level"])
+        return pd.DataFrame(columns=["territoire", "code", "niveau", "indicateur", "annee", "annee_affichee",
+                                     "annee_publication", "valeur", "unite", "qualificatif", "source", "indicator",
+                                     "territory_level"])
     order = {c: i for i, c in enumerate(codes)}
     df = df.assign(_o=df["territory_code"].map(order), _i=df["indicator"].map({k: i for i, k in enumerate(wanted)}))
     df = df.sort_values(["_o", "_i", "year"], ascending=[True, True, False], na_position="last")
@@ -187,6 +206,7 @@ def published_table(params: Parameters, max_per_indicator: int = 2) -> pd.DataFr
         "annee": df["year"].to_numpy(),
         "annee_affichee": [str(int(y)) if pd.notna(y) else (f"publ. {int(p)}" if pd.notna(p) else "n.d.")
                            for y, p in zip(df["year"], df["publication_year"])],
+        "annee_publication": df["publication_year"].to_numpy(),
         "valeur": df["value"].to_numpy(),
         "unite": df["unit"].to_numpy(),
         "qualificatif": df["qualifier"].map({"exact": "", "lower_bound": "au moins", "approx": "environ",
@@ -198,14 +218,34 @@ def published_table(params: Parameters, max_per_indicator: int = 2) -> pd.DataFr
     return out.reset_index(drop=True)
 
 
+def _by_recency(sub: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by the selection rule: data year known first, most recent data year, then most
+    recent publication year (ties keep the table order)."""
+    keys = ["annee"] + (["annee_publication"] if "annee_publication" in sub.columns else [])
+    return sub.sort_values(keys, ascending=False, na_position="last", kind="stable")
+
+
 def latest(table: pd.DataFrame, code: str, indicators) -> pd.Series | None:
     """Most recent row of ``table`` (from :func:`published_table`) for ``code`` and the first
-    of ``indicators`` that has one."""
+    of ``indicators`` that has one (indicators in priority order; within an indicator, rows with
+    a data year first, then the most recent data year, then the most recent publication year)."""
     for i in ([indicators] if isinstance(indicators, str) else indicators):
         sub = table[(table["code"] == code) & (table["indicator"] == i)]
         if not sub.empty:
-            return sub.sort_values("annee", ascending=False, na_position="last").iloc[0]
+            return _by_recency(sub).iloc[0]
     return None
+
+
+def most_recent(table: pd.DataFrame, code: str, indicators) -> pd.Series | None:
+    """Most recent row of ``table`` for ``code`` among all of ``indicators`` pooled
+    (:data:`SELECTION_RULE_FR`): rows with a data year first, then the most recent data year, then
+    the most recent publication year; remaining ties go to the first indicator listed."""
+    inds = [indicators] if isinstance(indicators, str) else list(indicators)
+    sub = table[(table["code"] == code) & table["indicator"].isin(inds)]
+    if sub.empty:
+        return None
+    sub = sub.assign(_p=sub["indicator"].map({k: i for i, k in enumerate(inds)})).sort_values("_p", kind="stable")
+    return _by_recency(sub).drop(columns="_p").iloc[0]
 
 
 def departement_ranking(table: pd.DataFrame, indicators=("ess_establishments_employer", "ess_establishments",
@@ -259,6 +299,11 @@ def published_reading(params: Parameters, table: pd.DataFrame) -> str:
     else:
         txt += f" Aucun rang régional de {name} n'est publié."
     return txt.strip()
+
+
+def _de(name: str) -> str:
+    """French "de X" with elision before a vowel ("d'Est Ensemble", "de Plaine Commune")."""
+    return ("d'" if str(name)[:1].upper() in "AEIOUYÉÈÊÎÏÔÂH" and not str(name).startswith("Ha") else "de ") + str(name)
 
 
 def _ordinal(n: int) -> str:
@@ -366,20 +411,20 @@ def unit_summary(etab: pd.DataFrame, params: Parameters, level: str | None = Non
 def display_summary(summ: pd.DataFrame, level: str) -> pd.DataFrame:
     """French, rounded view of :func:`unit_summary` for display."""
     cols = {
-        "name": LEVEL_LABELS[level].capitalize(),
+        "name": LEVEL_HEADERS[level],
         "ess_establishments": "Étab. employeurs ESS",
         "ess_share_establishments_pct": "Part ESS étab. (%)",
         "ess_employees": "Salariés ESS (est.)",
         "ess_share_employees_pct": "Part ESS emploi (%)",
-        "ess_establishments_per_1000": "Étab. ESS / 1 000 hab.",
-        "ess_employees_per_1000": "Salariés ESS / 1 000 hab.",
+        "ess_establishments_per_1000": "Étab. ESS / 1\u202f000 hab.",
+        "ess_employees_per_1000": "Salariés ESS / 1\u202f000 hab.",
         "lq_establishments": "Quotient de localisation (étab.)",
         "share_of_total_ess_establishments_pct": "Part du total ESS (%)",
         "rank_ess_establishments": "Rang",
     }
     out = summ[[c for c in cols if c in summ.columns]].rename(columns=cols)
     for c in out.columns:
-        if c.endswith("(%)") or "/ 1 000" in c:
+        if c.endswith("(%)") or "hab." in c:
             out[c] = out[c].astype("float64").round(1)
         elif "Quotient" in c:
             out[c] = out[c].astype("float64").round(2)
@@ -403,18 +448,117 @@ def family_composition(etab: pd.DataFrame, params: Parameters, level: str | None
         by_unit.index = by_unit.index.map(names)
         out = pd.concat([by_unit.sort_index(), whole])
     out = out.rename(columns=family_labels()).fillna(0.0)
-    out.index.name = LEVEL_LABELS[level].capitalize()
+    out.index.name = LEVEL_HEADERS[level]
+    out.columns.name = None
     return out.round(1)
 
 
-def section_composition(etab: pd.DataFrame, top: int = 6) -> pd.Series:
-    """Share (%) of ESS employer establishments by NAF section (A21), top sections + "autres"."""
+#: Official labels of the 21 NAF rév. 2 sections (Insee), used when the nomenclature file lacks one.
+A21_LABELS_FALLBACK = {
+    "A": "Agriculture, sylviculture et pêche", "B": "Industries extractives", "C": "Industrie manufacturière",
+    "D": "Production et distribution d'électricité, de gaz, de vapeur et d'air conditionné",
+    "E": "Production et distribution d'eau ; assainissement, gestion des déchets et dépollution",
+    "F": "Construction", "G": "Commerce ; réparation d'automobiles et de motocycles",
+    "H": "Transports et entreposage", "I": "Hébergement et restauration", "J": "Information et communication",
+    "K": "Activités financières et d'assurance", "L": "Activités immobilières",
+    "M": "Activités spécialisées, scientifiques et techniques",
+    "N": "Activités de services administratifs et de soutien", "O": "Administration publique",
+    "P": "Enseignement", "Q": "Santé humaine et action sociale", "R": "Arts, spectacles et activités récréatives",
+    "S": "Autres activités de services",
+    "T": "Activités des ménages en tant qu'employeurs ; activités indifférenciées des ménages en tant que "
+         "producteurs de biens et services pour usage propre",
+    "U": "Activités extra-territoriales",
+}
+
+
+def a21_labels() -> dict[str, str]:
+    """French labels of the NAF A21 sections (``data/nomenclatures/naf_a21_a38.csv``, Insee)."""
+    from . import paths
+
+    path = paths.data_dir() / "nomenclatures" / "naf_a21_a38.csv"
+    try:
+        nom = pd.read_csv(path, dtype=str, usecols=["a21", "a21_label"]).dropna().drop_duplicates("a21")
+    except (OSError, ValueError):  # pragma: no cover - the file ships with esstools
+        return dict(A21_LABELS_FALLBACK)
+    return {**A21_LABELS_FALLBACK, **dict(zip(nom["a21"], nom["a21_label"]))}
+
+
+def section_composition(etab: pd.DataFrame, top: int = 6, labels: bool = True) -> pd.Series:
+    """Share (%) of ESS employer establishments by NAF section (A21), top sections + "Autres sections".
+
+    With ``labels`` the index reads ``"Q — Santé humaine et action sociale"`` (Insee A21 labels);
+    without, the bare section letters (and ``"autres"``).
+    """
     counts = ind.count_table(etab, "a21")
     comp = ind.composition(counts, category="a21").loc["ensemble"].sort_values(ascending=False)
     out = comp.head(top)
     if len(comp) > top:
         out = pd.concat([out, pd.Series({"autres": comp.iloc[top:].sum()})])
-    return out.round(1)
+    out = out.round(1).rename("Part des établissements employeurs de l'ESS (%)")
+    if labels:
+        lab = a21_labels()
+        out.index = [f"{c} — {lab[c]}" if c in lab else ("Autres sections" if c == "autres" else str(c))
+                     for c in out.index]
+    out.index.name = "Section d'activité (NAF A21)"
+    return out
+
+
+def french_table(df: pd.DataFrame, kind: str, source: str | None = None, decimals: dict | None = None,
+                 uid: str = "t", index: bool = False):
+    """Reader-facing table as a pandas Styler: numbers in French format (``decimals`` maps a column
+    to its number of decimals, default 0 for numbers), caption with the data kind and source
+    (:func:`esstools.provenance.style_table`), deterministic HTML ids (``uid``).
+
+    Display it with ``IPython.display.HTML(styler.to_html())``.
+    """
+    from .provenance import style_table
+
+    decimals = decimals or {}
+    out = df.copy()
+    if index:
+        out = out.reset_index()
+    num_cols = []
+    for c in out.columns:
+        if pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c]):
+            d = decimals.get(c, 0)
+            out[c] = [fmt_num(v, d) for v in out[c]]
+            num_cols.append(c)
+    out = out.astype("object")
+    out.columns = [str(c) for c in out.columns]
+    st = style_table(out, "demo" if kind == "demo" else "real", source=source).set_uuid(uid).hide(axis="index")
+    num = [str(c) for c in num_cols]
+    text = [c for c in out.columns if c not in num]
+    st = st.set_table_styles([{"selector": "th", "props": "text-align: left;"}], overwrite=False)
+    if num:
+        st = st.set_properties(subset=num, **{"text-align": "right", "white-space": "nowrap"})
+    if text:
+        st = st.set_properties(subset=text, **{"text-align": "left"})
+    return st
+
+
+def summary_table(summ: pd.DataFrame, params: Parameters, source: str | None = None, uid: str = "summary"):
+    """Styled French table of :func:`unit_summary` (see :func:`display_summary`)."""
+    view = display_summary(summ, params.level)
+    dec = {c: (2 if "Quotient" in c else 1) for c in view.columns if c.endswith("(%)") or "hab." in c
+           or "Quotient" in c}
+    return french_table(view, params.data_kind, source=source, decimals=dec, uid=uid)
+
+
+def published_view(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """French view of :func:`published_table` (values formatted, source numbers) and the list of
+    sources (source ``n`` is ``sources[n - 1]``)."""
+    sources = list(dict.fromkeys(table["source"]))
+    ref = {s: i + 1 for i, s in enumerate(sources)}
+    view = pd.DataFrame({
+        "Territoire": table["territoire"].astype("object"),
+        "Indicateur": table["indicateur"].astype("object"),
+        "Année": table["annee_affichee"].astype("object"),
+        "Valeur": [fmt_value(v) for v in table["valeur"]],
+        "Unité": table["unite"].astype("object"),
+        "Précision": table["qualificatif"].astype("object"),
+        "Source n°": [str(ref[s]) for s in table["source"]],
+    })
+    return view, sources
 
 
 def concentration(summ: pd.DataFrame, k: int = 2) -> dict:
@@ -447,9 +591,9 @@ def part2_reading(params: Parameters, summ: pd.DataFrame, comp: pd.DataFrame, co
                 f"(indice de Herfindahl {fmt_num(conc['herfindahl'], 2)}). "
                 f"La part de l'ESS va de {fmt_num(summ['ess_share_establishments_pct'].min(), 1)} % à "
                 f"{fmt_num(summ['ess_share_establishments_pct'].max(), 1)} % des établissements selon le territoire ; "
-                f"la densité la plus forte est celle de "
-                f"{summ.sort_values('ess_employees_per_1000', ascending=False)['name'].iloc[0]} "
-                f"({fmt_num(summ['ess_employees_per_1000'].max(), 1)} salariés de l'ESS pour 1 000 habitants). "
+                f"la densité la plus forte est celle "
+                f"{_de(summ.sort_values('ess_employees_per_1000', ascending=False)['name'].iloc[0])} "
+                f"({fmt_num(summ['ess_employees_per_1000'].max(), 1)} salariés de l'ESS pour 1\u202f000 habitants). "
                 f"{first['name']} compte le plus d'établissements ({fmt_num(first['ess_establishments'])}).")
     if "ess_share_establishments_pct" in reference:
         ref_name = "l'Île-de-France" if params.reference == "11" else "la France"
@@ -473,88 +617,142 @@ def _style():
     return plt
 
 
+def _headroom(ax, inches: float = 0.4) -> None:
+    """Raise the top of the y axis so that a band of ``inches`` above the data stays free for the
+    demo mark (:func:`esstools.provenance.mark_axes`), whatever the figure size."""
+    fig = ax.figure
+    height = ax.get_position().height * fig.get_figheight()
+    f = min(inches / max(height, 1e-6), 0.5)
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo, (hi - lo * f) / (1 - f))
+
+
 def ranked_bars(summ: pd.DataFrame, params: Parameters, reference: dict, column="ess_share_establishments_pct",
                 label="Part de l'ESS dans les établissements employeurs privés (%)"):
-    """Horizontal bars of ``column`` by unit (ranked) with the reference value as a line."""
+    """Horizontal bars of ``column`` by unit (ranked) with the reference value as a line; values
+    written at the end of the bars (French format); demo mark in a free band above the bars."""
     plt = _style()
-    s = summ.set_index("name")[column].sort_values()
-    fig, ax = plt.subplots(figsize=(8, max(3, 0.28 * len(s) + 1.5)))
+    s = summ.set_index("name")[column].astype("float64").sort_values()
+    fig, ax = plt.subplots(figsize=(9, max(3.2, 0.28 * len(s) + 1.8)))
     ax.barh(s.index.astype(str), s.to_numpy(), color="#2a9d8f")
+    for i, v in enumerate(s.to_numpy()):
+        ax.text(v, i, " " + fmt_num(v, 1), va="center", ha="left", fontsize=8)
     ref = reference.get("ess_share_establishments_pct") if column == "ess_share_establishments_pct" else None
     if ref is not None:
         ref_name = "Île-de-France" if params.reference == "11" else "France"
         ax.axvline(ref, color="#e76f51", linestyle="--", label=f"{ref_name} (publié) : {fmt_num(ref, 1)} %")
-        ax.legend(loc="lower right")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.set_xlim(0, 1.12 * max(float(s.max()), ref or 0.0))
+    ax.xaxis.set_major_formatter(_fr_formatter())
     ax.set_xlabel(label)
-    ax.set_title(f"{params.departement_name} — {label.split(' (')[0]} par {LEVEL_LABELS[params.level]}")
-    mark_axes(ax, params.data_kind)
+    ax.set_title(f"{params.departement_name} — {label.split(' (')[0]} par {LEVEL_LABELS[params.level]}", fontsize=11)
     fig.tight_layout()
+    _headroom(ax)
+    mark_axes(ax, params.data_kind)
     return fig
 
 
+def _fr_formatter(decimals: int | None = None):
+    """Matplotlib tick formatter with decimal commas."""
+    from matplotlib.ticker import FuncFormatter
+
+    def f(x, _pos):
+        d = decimals if decimals is not None else (0 if float(x).is_integer() else 1)
+        return fmt_num(x, d)
+
+    return FuncFormatter(f)
+
+
 def family_chart(comp: pd.DataFrame, params: Parameters):
-    """Stacked horizontal bars of the family mix (percent) by unit."""
+    """Stacked horizontal bars of the family mix (percent) by unit; legend to the right."""
     plt = _style()
-    fig, ax = plt.subplots(figsize=(8, max(3, 0.3 * len(comp) + 1.5)))
+    fig, ax = plt.subplots(figsize=(10, max(3.2, 0.3 * len(comp) + 1.8)))
     comp.plot.barh(stacked=True, ax=ax, colormap="Set2", width=0.8)
     ax.set_xlabel("Part des établissements employeurs de l'ESS (%)")
     ax.set_ylabel("")
     ax.set_xlim(0, 100)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize=8)
-    ax.set_title(f"{params.departement_name} — composition de l'ESS par famille")
-    mark_axes(ax, params.data_kind)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, title="Famille",
+              title_fontsize=9)
+    ax.set_title(f"{params.departement_name} — composition de l'ESS par famille", fontsize=11)
     fig.tight_layout()
+    _headroom(ax)
+    mark_axes(ax, params.data_kind)
     return fig
 
 
-def share_density_scatter(summ: pd.DataFrame, params: Parameters):
-    """Scatter of the ESS share of establishments against ESS employees per 1,000 inhabitants."""
+def share_density_scatter(summ: pd.DataFrame, params: Parameters, max_labels: int = 15):
+    """Scatter of the ESS share of establishments against ESS employees per 1,000 inhabitants
+    (point size: ESS establishments). Every unit is named when there are at most ``max_labels``
+    of them, else the ``max_labels`` largest; labels point inwards so none is clipped."""
     plt = _style()
-    fig, ax = plt.subplots(figsize=(7, 5))
-    ax.scatter(summ["ess_share_establishments_pct"], summ["ess_employees_per_1000"],
-               s=30 + 300 * summ["ess_establishments"] / summ["ess_establishments"].max(), color="#264653", alpha=0.7)
-    if len(summ) <= 15:
-        for _, r in summ.iterrows():
-            ax.annotate(str(r["name"]), (r["ess_share_establishments_pct"], r["ess_employees_per_1000"]),
-                        fontsize=8, xytext=(4, 4), textcoords="offset points")
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    x = summ["ess_share_establishments_pct"].astype("float64")
+    y = summ["ess_employees_per_1000"].astype("float64")
+    ax.scatter(x, y, s=30 + 300 * summ["ess_establishments"] / summ["ess_establishments"].max(), color="#264653",
+               alpha=0.7)
+    named = summ if len(summ) <= max_labels else summ.nlargest(max_labels, "ess_establishments")
+    xmid = (x.min() + x.max()) / 2
+    for _, r in named.iterrows():
+        right = r["ess_share_establishments_pct"] > xmid
+        ax.annotate(str(r["name"]), (r["ess_share_establishments_pct"], r["ess_employees_per_1000"]), fontsize=8,
+                    xytext=(-7 if right else 7, 5), textcoords="offset points", ha="right" if right else "left")
+    ax.margins(x=0.12, y=0.12)
+    ax.xaxis.set_major_formatter(_fr_formatter())
+    ax.yaxis.set_major_formatter(_fr_formatter())
     ax.set_xlabel("Part de l'ESS dans les établissements employeurs (%)")
     ax.set_ylabel("Salariés de l'ESS pour 1 000 habitants")
-    ax.set_title(f"{params.departement_name} — part et densité de l'ESS par {LEVEL_LABELS[params.level]}")
-    mark_axes(ax, params.data_kind)
+    ax.set_title(f"{params.departement_name} — part et densité de l'ESS par {LEVEL_LABELS[params.level]}",
+                 fontsize=11)
     fig.tight_layout()
+    _headroom(ax)
+    mark_axes(ax, params.data_kind)
     return fig
+
+
+MAP_INDICATORS = ("ess_jobs", "ess_employees")
+
+
+def map_figures(table: pd.DataFrame, params: Parameters, indicators=MAP_INDICATORS) -> pd.DataFrame:
+    """Published ESS employment figure shown on the map for each département of the region, chosen by
+    :func:`most_recent` (rule :data:`SELECTION_RULE_FR`). Columns: ``code``, ``territoire``, ``valeur``,
+    ``unite``, ``annee_affichee``, ``indicateur``, ``source``."""
+    rows = []
+    for code in table.loc[table["territory_level"] == "departement", "code"].unique():
+        r = most_recent(table, code, indicators)
+        if r is not None:
+            rows.append({"code": code, "territoire": r["territoire"], "valeur": float(r["valeur"]),
+                         "unite": r["unite"], "qualificatif": r["qualificatif"],
+                         "annee_affichee": r["annee_affichee"], "indicateur": r["indicateur"], "source": r["source"]})
+    cols = ["code", "territoire", "valeur", "unite", "qualificatif", "annee_affichee", "indicateur", "source"]
+    return pd.DataFrame(rows, columns=cols).sort_values("code").reset_index(drop=True)
 
 
 def departement_map(table: pd.DataFrame, params: Parameters):
-    """Choropleth of the Île-de-France départements (or the region's) coloured by the most
-    recent published ESS employment (real data; years differ: listed in the table)."""
-    from . import maps
+    """Choropleth of the région's départements coloured by the published ESS employment chosen by
+    :func:`map_figures` (real data; years differ: shown in the legend table), with a zoom on Paris
+    and the petite couronne. Returns ``(fig, figures)`` (``figures`` from :func:`map_figures`)."""
+    from . import maps, territory
 
     plt = _style()
-    vals, years = {}, {}
-    for code in table.loc[table["territory_level"] == "departement", "code"].unique():
-        r = latest(table, code, ["ess_employees", "ess_jobs"])
-        if r is not None:
-            vals[code], years[code] = float(r["valeur"]), r["annee"]
-    from .maps import departements_geometry
-
-    geo, _ = departements_geometry()
-    from . import territory
-
+    figs = map_figures(table, params)
+    vals = pd.Series(figs["valeur"].to_numpy(), index=figs["code"].to_numpy(), dtype="float64") / 1000
+    geo, _ = maps.departements_geometry()
     codes = [c for c in territory.children(params.region, "departement", params.cog)["code"] if c in geo]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 5), gridspec_kw={"width_ratios": [1.4, 1]})
-    maps.plot_departements(pd.Series(vals, dtype="float64") / 1000, codes=codes, ax=axes[0], fmt="{:.0f}",
-                           label="Salariés / emplois de l'ESS (milliers)", highlight=params.departement,
-                           title="Emploi dans l'ESS publié (milliers)")
     inner = [c for c in maps.PETITE_COURONNE if c in codes]
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5.5), gridspec_kw={"width_ratios": [1.4, 1]})
+    # the petite couronne is too small to be labelled on the regional map: its labels are on the zoom
+    outer = [c for c in codes if c not in inner] if inner else codes
+    maps.plot_departements(vals, codes=codes, ax=axes[0], fmt="{:.0f}", annotate=outer,
+                           label="Emplois ou salariés de l'ESS (milliers)", highlight=params.departement,
+                           title="Emploi dans l'ESS publié (milliers)")
     if inner:
-        maps.plot_departements(pd.Series(vals, dtype="float64") / 1000, codes=inner, ax=axes[1], fmt="{:.0f}",
-                               highlight=params.departement, title="Zoom : Paris et petite couronne")
-        # the second call adds its own colourbar; drop it to keep one legend
-        if len(fig.axes) > 3:
-            fig.axes[-1].remove()
+        vmin, vmax = float(vals.reindex(codes).min()), float(vals.reindex(codes).max())
+        maps.plot_departements(vals, codes=inner, ax=axes[1], fmt="{:.0f}", highlight=params.departement,
+                               title="Zoom : Paris et petite couronne", colorbar=False, vmin=vmin, vmax=vmax)
+    else:
+        axes[1].remove()
     fig.texts = fig.texts[:1]
-    return fig, {k: (vals[k], years[k]) for k in vals}
+    return fig, figs
 
 
 # --------------------------------------------------------------------------- results
@@ -615,3 +813,28 @@ def results_payload(params: Parameters, table: pd.DataFrame, summ: pd.DataFrame,
         .to_dict(orient="records"),
         "headline": head,
     }
+
+
+def headline_text(payload: dict) -> str:
+    """French lines "label : value unit (réel | démonstration)" of the payload of :func:`results_payload`."""
+    lines = []
+    for h in payload["headline"].values():
+        unit = h["unit"]
+        dec = 2 if unit.startswith("indice") else (1 if unit == "%" or "pour 1 000" in unit else 0)
+        value = fmt_num(h["value"], dec)
+        if unit == "rang":
+            shown = _ordinal(int(h["value"])) if h["value"] is not None else "n.d."
+        elif unit.startswith("indice"):
+            shown = f"{value} ({unit.replace('0-1', 'de 0 à 1')})"
+        else:
+            shown = f"{value} {unit}"
+        kind = "réel" if h["data_kind"] == "real" else "démonstration"
+        year = f", {h['year']}" if h.get("year") else ""
+        lines.append(f"{h['label_fr']} : {shown} ({kind}{year})")
+    return "\n".join(lines)
+
+
+def short_source(data_source: str) -> str:
+    """Source label of :func:`load_establishments` without the leading demo label (table captions
+    already carry it)."""
+    return data_source.removeprefix(DEMO_LABEL + " : ")

@@ -19,6 +19,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -180,16 +181,22 @@ def plot_departements(
     title: str = "",
     cmap: str = "YlGn",
     highlight: str | None = None,
-    annotate: bool = True,
+    annotate: bool | Iterable[str] = True,
     fmt: str = "{:.1f}",
     kind: str = "real",
     source: str | None = None,
+    colorbar: bool = True,
+    vmin: float | None = None,
+    vmax: float | None = None,
 ):
     """Choropleth of départements coloured by ``values`` (Series indexed by département code).
 
     ``codes`` restricts (and zooms) the map (default: Île-de-France; ``None`` = all of
     metropolitan France). Départements without a value are grey ("n.d." label).
-    ``highlight`` draws a thick outline around one département. Returns ``(fig, ax)``.
+    ``highlight`` draws a thick outline around one département. ``annotate``: True (label
+    every département with its code and value, decimal comma), False, or the codes to label
+    (labels are white on dark fills). ``vmin``/``vmax`` fix the colour scale (e.g. to share it
+    between a map and its zoom); ``colorbar=False`` omits the colour bar. Returns ``(fig, ax)``.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Polygon
@@ -202,7 +209,9 @@ def plot_departements(
         geo = {c: geo[c] for c in codes}
     values = pd.Series(values, dtype="float64")
     vals = values[values.index.isin(list(geo))].dropna()
-    vmin, vmax = (float(vals.min()), float(vals.max())) if len(vals) else (0.0, 1.0)
+    lo, hi = (float(vals.min()), float(vals.max())) if len(vals) else (0.0, 1.0)
+    vmin = lo if vmin is None else float(vmin)
+    vmax = hi if vmax is None else float(vmax)
     if vmin == vmax:
         vmin, vmax = vmin - 1, vmax + 1
     if ax is None:
@@ -213,16 +222,25 @@ def plot_departements(
     if highlight and highlight in geo:
         for poly in geo[highlight]:
             ax.add_patch(Polygon(poly, closed=True, fill=False, edgecolor="#b00020", linewidth=2.5))
-    if annotate:
-        for code, polys in geo.items():
-            biggest = max(polys, key=len)
-            cx, cy = biggest.mean(axis=0)
-            v = values.get(code, np.nan)
-            txt = code + "\n" + ("n.d." if pd.isna(v) else fmt.format(v).replace(".", ","))
-            ax.text(cx, cy, txt, ha="center", va="center", fontsize=8)
+    labelled = list(geo) if annotate is True else ([] if annotate is False or annotate is None
+                                                    else [c for c in annotate if c in geo])
+    for code in labelled:
+        polys = geo[code]
+        biggest = max(polys, key=len)
+        cx, cy = biggest.mean(axis=0)
+        v = values.get(code, np.nan)
+        txt = code + "\n" + ("n.d." if pd.isna(v) else fmt.format(v).replace(".", ","))
+        colour = "black" if pd.isna(v) else _text_colour(sm.to_rgba(float(v)))
+        ax.text(cx, cy, txt, ha="center", va="center", fontsize=8, color=colour, fontweight="bold")
     text = attribution + (f"\n{source}" if source else "")
-    _finish_map(fig, ax, sm, geo, label, title, text, kind, invert_y=True)
+    _finish_map(fig, ax, sm, geo, label, title, text, kind, invert_y=True, colorbar=colorbar)
     return fig, ax
+
+
+def _text_colour(rgba) -> str:
+    """'white' on dark fills, 'black' on light ones (relative luminance, ITU-R BT.709)."""
+    r, g, b = rgba[:3]
+    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5 else "black"
 
 
 def read_geojson(path: str | os.PathLike, id_property: str = "code") -> dict[str, list[np.ndarray]]:

@@ -31,4 +31,10 @@ def test_notebook_runs_for_92(tmp_path, monkeypatch):
     p = h["projection_2028"]
     assert p["ci95"][0] <= p["ci80"][0] <= p["value"] <= p["ci80"][1] <= p["ci95"][1]
     assert 0 <= h["break_pvalue"]["value"] <= 1
+    # the pre-stated projection rule is recorded and followed: no significant break in 2020 for 92
+    assert "Règle de projection" in res["projection_rule"] and "seuil de 5 %" in res["projection_rule"]
+    assert h["break_pvalue"]["value"] > 0.05
+    assert p["rule"] == "combinaison" and "rupture 2020" not in p["weights"]
+    assert sum(p["weights"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert "sans rupture" in p["label_fr"]
     assert all(row["concorde"] if "concorde" in row else True for row in res["published_check"])

@@ -73,3 +73,16 @@ def dose_response(panel: pd.DataFrame, knots: Sequence[float] = (2000.0, 5000.0)
                      else f"Pente au-delà de {int(lo):,} h (par 1 000 h)").replace(",", "\u202f")
     return fit_fe(df, outcome, [*names, *controls], estimator="dose_response", labels=labels,
                   title_fr="Dose–réponse en heures d'insertion (spline linéaire, effets fixes SIAE et année)")
+
+
+def table_with_truth_fr(res: ImpactResult, truth: dict | None = None, level: float = 0.95) -> pd.DataFrame:
+    """French display table of ``res`` (:meth:`ImpactResult.table_display`) with, for demo panels,
+    a "vrai effet (démo)" column (``truth`` maps a term to its true value), rounded like its row."""
+    from .results import decimals_for, fmt_fr
+
+    out = res.table_display(level)
+    if truth is not None:
+        se = res.std_errors
+        out["vrai effet (démo)"] = [fmt_fr(truth[t], decimals_for(se[t])) if t in truth else "—"
+                                    for t in res.params.index]
+    return out

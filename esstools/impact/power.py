@@ -84,3 +84,32 @@ def power_curve(effect_grid: Sequence[float], se: float, n_clusters: int, alpha:
     eff = np.asarray(effect_grid, float)
     pw = stats.t.sf(c - eff / se, df) + stats.t.cdf(-c - eff / se, df)
     return pd.DataFrame({"effect": eff, "power": pw})
+
+
+#: Display of each target in :func:`mde_table_fr`: French label with unit, divisor, decimals, unit suffix.
+TARGET_DISPLAY_FR = {
+    "att": ("1re attribution d'un marché réservé (k€ de CA par an)", 1e3, 0, " k€"),
+    "hours": ("Heures d'insertion (k€ de CA pour 1\u202f000 h)", 1e3, 1, " k€"),
+    "reserved": ("Marchés réservés (€ de CA par € de marché)", 1.0, 2, " €"),
+}
+
+
+def mde_table_fr(grid: pd.DataFrame) -> pd.DataFrame:
+    """Reader-facing French view of :func:`mde_grid`: one row per effect and number of SIAE
+    (index levels "effet", "SIAE"), one column per number of years ("4 années"…), values rounded
+    and formatted in French with their unit ("66 k€", "0,72 €")."""
+    from .results import fmt_fr
+
+    rows = []
+    for target in ("att", "hours", "reserved"):
+        if target not in set(grid["target"]):
+            continue
+        label, div, dec, unit = TARGET_DISPLAY_FR[target]
+        sub = grid[grid["target"] == target]
+        for n in sorted(sub["n_siae"].unique()):
+            cells = sub[sub["n_siae"] == n].set_index("n_years")["mde"].sort_index()
+            rows.append({"effet": label, "SIAE": int(n),
+                         **{f"{int(t)} années": fmt_fr(v / div, dec) + unit for t, v in cells.items()}})
+    out = pd.DataFrame(rows).set_index(["effet", "SIAE"])
+    out.columns.name = "années du panel"
+    return out

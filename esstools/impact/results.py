@@ -20,7 +20,43 @@ from scipy import stats
 
 from ..provenance import DEMO_LABEL
 
-__all__ = ["ImpactResult", "compare"]
+__all__ = ["ImpactResult", "compare", "fmt_fr", "fmt_pvalue", "decimals_for"]
+
+
+def fmt_fr(x: float | None, digits: int = 1, signed: bool = False) -> str:
+    """French number format: decimal comma, narrow no-break space (U+202F) between thousands,
+    minus sign U+2212 ("—" for missing): ``fmt_fr(20247.9, 0) == "20\u202f248"``, ``fmt_fr(1.846, 2) == "1,85"``.
+
+    Very small numbers that would round to zero with ``digits`` decimals but are not zero are
+    written in scientific form (``"−1,7 × 10⁻⁸"``).
+    """
+    if x is None or not np.isfinite(float(x)):
+        return "—"
+    x = float(x)
+    if x != 0 and round(abs(x), digits) == 0 and abs(x) < 1e-4:
+        exp = int(np.floor(np.log10(abs(x))))
+        mant = x / 10 ** exp
+        sup = str(exp).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        return f"{fmt_fr(mant, 1, signed)} × 10{sup}"
+    s = f"{x:+,.{digits}f}" if signed else f"{x:,.{digits}f}"
+    s = s.replace(",", "\u202f").replace(".", ",")
+    if s.lstrip("+-").strip("0,\u202f") == "":  # "-0,00" -> "0,00"
+        s = s.lstrip("+-")
+    return s.replace("-", "\u2212")
+
+
+def fmt_pvalue(p: float | None) -> str:
+    """p-value in French: three decimals, "< 0,001" below."""
+    if p is None or not np.isfinite(float(p)):
+        return "—"
+    return "< 0,001" if p < 0.001 else fmt_fr(p, 3)
+
+
+def decimals_for(se: float, significant: int = 2, max_decimals: int = 6) -> int:
+    """Decimals that show ``significant`` significant digits of a standard error (0 for SE >= 10)."""
+    if se is None or not np.isfinite(se) or se <= 0:
+        return 2
+    return int(min(max(0, significant - 1 - int(np.floor(np.log10(se)))), max_decimals))
 
 
 @dataclass(frozen=True)
@@ -125,6 +161,19 @@ class ImpactResult:
         out.index = pd.Index(f["label_fr"], name="terme")
         return out
 
+    def table_display(self, level: float = 0.95) -> pd.DataFrame:
+        """Reader-facing French table of strings: each row rounded to two significant digits of its
+        standard error (decimal comma, thin-space thousands), p-values to three decimals."""
+        f = self.to_frame(level)
+        pct = int(level * 100)
+        rows = []
+        for _, r in f.iterrows():
+            d = decimals_for(r["std_error"])
+            rows.append({"coefficient": fmt_fr(r["estimate"], d), "erreur type": fmt_fr(r["std_error"], d),
+                         f"IC {pct} % bas": fmt_fr(r["ci_lower"], d), f"IC {pct} % haut": fmt_fr(r["ci_upper"], d),
+                         "p-valeur": fmt_pvalue(r["pvalue"])})
+        return pd.DataFrame(rows, index=pd.Index(f["label_fr"].to_list(), name="terme"))
+
     def summary(self, level: float = 0.95, digits: int = 3) -> str:
         """French text summary (title, sample sizes, table, notes)."""
         head = self.title_fr or f"{self.estimator} — {self.outcome}"
@@ -158,23 +207,29 @@ class ImpactResult:
 
 
 def compare(results: dict[str, ImpactResult] | Sequence[ImpactResult], terms: Sequence[str] | None = None,
-            level: float = 0.95, digits: int = 3) -> pd.DataFrame:
-    """Side-by-side table: one column per result, 'coef (se)' and the CI for each term."""
+            level: float = 0.95, digits: int | None = None) -> pd.DataFrame:
+    """Side-by-side table: one column per result, "coef (se) [CI]" for each term, in French format
+    ("20\u202f248 (3\u202f965) [12\u202f399 ; 28\u202f097]"). ``digits=None`` rounds each cell to two
+    significant digits of its standard error; an integer fixes the number of decimals."""
     if not isinstance(results, dict):
         results = {f"{r.estimator} ({r.outcome})": r for r in results}
     cols = {}
     for name, res in results.items():
         ci = res.conf_int(level)
+        se = res.std_errors
         col = {}
         for t in res.params.index:
             if terms is not None and t not in terms:
                 continue
             lab = res.labels.get(t, t)
-            col[lab] = (f"{res.params[t]:.{digits}f} ({res.std_errors[t]:.{digits}f}) "
-                        f"[{ci.loc[t, 'lower']:.{digits}f} ; {ci.loc[t, 'upper']:.{digits}f}]")
-        col["N"] = str(res.nobs)
+            d = decimals_for(se[t]) if digits is None else int(digits)
+            col[lab] = (f"{fmt_fr(res.params[t], d)} ({fmt_fr(se[t], d)}) "
+                        f"[{fmt_fr(ci.loc[t, 'lower'], d)} ; {fmt_fr(ci.loc[t, 'upper'], d)}]")
+        col["N"] = fmt_fr(res.nobs, 0)
         cols[name] = pd.Series(col)
-    return pd.DataFrame(cols).fillna("")
+    out = pd.DataFrame(cols).fillna("")
+    # "N" last, whatever the order in which the terms appeared
+    return out.loc[[i for i in out.index if i != "N"] + ["N"]]
 
 
 def make_result(estimator: str, outcome: str, names: Sequence[str], params: np.ndarray, cov: np.ndarray,

@@ -14,8 +14,18 @@ def reading_fr(*, territory: str, reference: str, growth: float, growth_ci: tupl
                chow_p: float, break_year, supf_p: float, supf_year, gap: float, gap_ci: tuple[float, float],
                projection_year: int, projection: float, ci80: tuple[float, float], ci95: tuple[float, float],
                last_year, last_value: float, model_rule: str, data_kind: str = "demo",
-               published_check: str | None = None) -> str:
-    """Short French paragraph summarising growth, break tests, gap and projection."""
+               published_check: str | None = None, decision: str | None = None,
+               break_retained: bool = False, growth_before: float | None = None,
+               growth_after: float | None = None) -> str:
+    """Short French paragraph summarising growth, break tests, gap and projection.
+
+    ``model_rule``: short name of the retained projection; ``decision``: the
+    sentence of :class:`~esstools.trends.projection.ProjectionChoice` saying why
+    (``decision_fr``); ``break_retained``: the projection prolongs the
+    post-break trend (changes the closing caveat); ``growth_before`` /
+    ``growth_after``: trend growth (%/yr) of the break model, quoted when the
+    break is significant.
+    """
     lines = []
     if data_kind == "demo":
         lines.append(f"**⚠ {DEMO_LABEL}** : les chiffres ci-dessous illustrent la méthode ; ils ne décrivent pas "
@@ -29,12 +39,18 @@ def reading_fr(*, territory: str, reference: str, growth: float, growth_ci: tupl
     if _sig(chow_p):
         brk = (f"- **Rupture** : le test de Chow rejette l'absence de rupture en {break_year} "
                f"({p_text(chow_p)}) : la croissance récente n'est pas le simple prolongement de la tendance.")
+        if growth_before is not None and growth_after is not None:
+            brk += (f" La croissance tendancielle passe de {fmt_fr(growth_before, 1)} % par an avant {break_year} "
+                    f"à {fmt_fr(growth_after, 1)} % par an depuis.")
     else:
         brk = (f"- **Rupture** : le test de Chow ne permet pas de conclure à une rupture en {break_year} "
                f"({p_text(chow_p)}) : la croissance récente reste compatible avec la tendance de long terme, "
                f"aux aléas annuels près.")
     brk += (f" La recherche d'une rupture à date inconnue (sup-F) situe le changement le plus marqué en {supf_year} "
             f"({p_text(supf_p)}" + (", significatif à 5 %)." if _sig(supf_p) else ", non significatif à 5 %)."))
+    if _sig(supf_p) and str(supf_year) != str(break_year):
+        brk += (f" Cette date, choisie par les données, diffère de la date testée ({break_year}) : la règle de "
+                f"projection, fixée à l'avance, reste fondée sur {break_year} ; à lire avec prudence.")
     lines.append(brk)
     glo, ghi = gap_ci
     if glo > 0:
@@ -45,10 +61,15 @@ def reading_fr(*, territory: str, reference: str, growth: float, growth_ci: tupl
         gap_txt = f"sans écart significatif avec la référence {reference}"
     lines.append(f"- **Écart à la référence** : {fmt_fr(gap, 1, True)} point(s) de % par an (IC 95 % : "
                  f"{fmt_fr(glo, 1, True)} à {fmt_fr(ghi, 1, True)}) : le territoire croît {gap_txt}.")
-    lines.append(f"- **Projection {projection_year}** ({model_rule}) : environ {fmt_fr(projection, 0)} salariés "
-                 f"(80 % : {fmt_fr(ci80[0], 0)} – {fmt_fr(ci80[1], 0)} ; 95 % : {fmt_fr(ci95[0], 0)} – "
-                 f"{fmt_fr(ci95[1], 0)}), contre {fmt_fr(last_value, 0)} en {last_year}, si les tendances observées "
-                 f"se prolongent.")
+    caveat = ("si la tendance d'après rupture se prolonge" if break_retained
+              else "si les tendances observées se prolongent")
+    proj = (f"- **Projection {projection_year}** ({model_rule}, selon la règle fixée à l'avance) : environ {fmt_fr(projection, 0)} salariés "
+            f"(intervalle de prévision à 80 % : {fmt_fr(ci80[0], 0)} – {fmt_fr(ci80[1], 0)} ; à 95 % : "
+            f"{fmt_fr(ci95[0], 0)} – {fmt_fr(ci95[1], 0)}), contre {fmt_fr(last_value, 0)} en {last_year}, "
+            f"{caveat}.")
+    if decision:
+        proj += " " + decision
+    lines.append(proj)
     if published_check:
         lines.append(f"- **Chiffres publiés** : {published_check}")
     return "\n".join(lines)

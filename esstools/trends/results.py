@@ -227,8 +227,8 @@ def _g(x) -> str:
     if not math.isfinite(x):
         return "—"
     if x != 0 and (abs(x) < 1e-3 or abs(x) >= 1e5):
-        return f"{x:.3e}"
-    return f"{x:.4f}"
+        return f"{x:.3e}".replace(".", ",")
+    return f"{x:.4f}".replace(".", ",")
 
 
 def _p(x) -> str:

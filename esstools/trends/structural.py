@@ -104,6 +104,9 @@ class ETSResult(TrendResult):
     """Result of :func:`fit_ets` (Holt linear trend on logs)."""
 
     model_label_fr = "lissage exponentiel (ETS)"
+    #: Why no growth interval is given (shown in the notebook's growth table).
+    growth_ci_note_fr = ("pas d'intervalle : le lissage exponentiel ne fournit pas l'incertitude de son état de "
+                         "pente (voir la tendance locale linéaire, modèle proche qui la fournit)")
 
     def __init__(self, *args, sm_result=None, slope: float = np.nan, damped: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,6 +122,10 @@ class ETSResult(TrendResult):
 
     def growth_rate(self) -> float:
         return 100 * float(np.expm1(self._slope))
+
+    def growth_ci(self, level: float = 0.95) -> tuple[float, float]:
+        """Not available (NaN, NaN): see :attr:`growth_ci_note_fr`."""
+        return (float("nan"), float("nan"))
 
     def _forecast_log(self, steps: int):
         n = self.nobs

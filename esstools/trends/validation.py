@@ -108,3 +108,60 @@ def forecast_coverage(n_rep: int = 2000, n: int = 14, horizon: int = 5, sigma: f
         q = stats.t.ppf(0.5 + lv / 2, n - 2)
         out[f"coverage_{int(round(lv * 100))}"] = float(np.mean(np.abs(Y[:, -1] - pred) <= q * se))
     return out
+
+
+def _ols_prediction(Y: np.ndarray, X: np.ndarray, x0: np.ndarray):
+    """Batch OLS point prediction at ``x0`` and its prediction standard error (classical, n - k df)."""
+    n, k = X.shape
+    xtx_inv = np.linalg.inv(X.T @ X)
+    B = Y @ X @ xtx_inv
+    E = Y - B @ X.T
+    s2 = np.sum(E ** 2, axis=1) / (n - k)
+    return B @ x0, np.sqrt(s2 * (1 + x0 @ xtx_inv @ x0)), n - k
+
+
+def projection_rule_coverage(n_rep: int = 2000, n: int = 14, break_index: int = 10, horizon: int = 5,
+                             slope_change: float = 0.015, level_shift: float = 0.0, growth: float = 0.02,
+                             sigma: float = 0.006, alpha: float = 0.05, levels=(0.8, 0.95),
+                             seed: int = VALIDATION_SEED + 5) -> dict:
+    """Coverage of the ``horizon``-ahead prediction intervals chosen by the projection rule.
+
+    Series of ``n`` annual points with a break (level ``level_shift``, slope
+    ``slope_change``) at ``break_index`` (set both to 0 for "no break"). Rule
+    (:mod:`esstools.trends.projection`, with the log-linear trend as the
+    model without break): the break model when the Chow test rejects at
+    ``alpha``, else the log-linear trend. Returns the rejection rate and the
+    coverage of the rule and of each model used alone, per level.
+    """
+    rng = np.random.default_rng(seed)
+    t = np.arange(n + horizon, dtype=float)
+    D = (t >= break_index).astype(float)
+    Y = (10 + growth * t + level_shift * D + slope_change * D * (t - break_index)
+         + rng.normal(0, sigma, (n_rep, n + horizon)))
+    Yobs, target = Y[:, :n], Y[:, -1]
+    tb = t[break_index]
+    X0 = trend_design(t[:n])
+    Xb = np.column_stack([X0, D[:n], D[:n] * (t[:n] - tb)])
+    tf = t[n + horizon - 1]
+    x0 = np.array([1.0, tf - t[0]])
+    xb = np.array([1.0, tf - t[0], 1.0, tf - tb])
+    m0, s0, df0 = _ols_prediction(Yobs, X0, x0)
+    mb, sb, dfb = _ols_prediction(Yobs, Xb, xb)
+    F = f_profile_batch(Yobs, t[:n] - t[0], np.array([break_index]), "both")[:, 0]
+    reject = stats.f.sf(F, 2, n - 4) < alpha
+    out = {"rejection_rate": float(reject.mean()), "n_rep": n_rep, "n": n, "horizon": horizon,
+           "slope_change": slope_change, "level_shift": level_shift}
+    for lv in levels:
+        k = int(round(lv * 100))
+        in0 = np.abs(target - m0) <= stats.t.ppf(0.5 + lv / 2, df0) * s0
+        inb = np.abs(target - mb) <= stats.t.ppf(0.5 + lv / 2, dfb) * sb
+        out[f"coverage_{k}_rule"] = float(np.where(reject, inb, in0).mean())
+        out[f"coverage_{k}_no_break_model"] = float(in0.mean())
+        out[f"coverage_{k}_break_model"] = float(inb.mean())
+        # median full width of the interval, in % of the projected level (≈ 100 x log width)
+        w0 = 2 * stats.t.ppf(0.5 + lv / 2, df0) * s0
+        wb = 2 * stats.t.ppf(0.5 + lv / 2, dfb) * sb
+        out[f"width_{k}_rule_pct"] = float(100 * np.median(np.where(reject, wb, w0)))
+        out[f"width_{k}_no_break_model_pct"] = float(100 * np.median(w0))
+        out[f"width_{k}_break_model_pct"] = float(100 * np.median(wb))
+    return out
