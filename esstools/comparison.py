@@ -446,11 +446,19 @@ def family_composition(etab: pd.DataFrame, params: Parameters, level: str | None
     else:
         names = etab.drop_duplicates(code_col).set_index(code_col)[_unit_columns(level)[1]]
         by_unit.index = by_unit.index.map(names)
-        out = pd.concat([by_unit.sort_index(), whole])
+        out = pd.concat([by_unit.sort_index(key=_french_sort_key), whole])
     out = out.rename(columns=family_labels()).fillna(0.0)
     out.index.name = LEVEL_HEADERS[level]
     out.columns.name = None
     return out.round(1)
+
+
+def _french_sort_key(index: pd.Index) -> pd.Index:
+    """Alphabetical order ignoring accents and case ("Épinay" sorts with the E's)."""
+    import unicodedata
+
+    return pd.Index([unicodedata.normalize("NFKD", str(v)).encode("ascii", "ignore").decode().casefold()
+                     for v in index])
 
 
 #: Official labels of the 21 NAF rév. 2 sections (Insee), used when the nomenclature file lacks one.

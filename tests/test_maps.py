@@ -70,3 +70,25 @@ def test_geojson_choropleth(tmp_path):
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(InputFileError, match="not valid JSON"):
         maps.read_geojson(bad)
+
+
+def test_plot_departements_label_subset_contrast_and_shared_scale():
+    import matplotlib.pyplot as plt
+
+    vals = pd.Series({"75": 147.6, "92": 50.2, "93": 42.0, "94": 36.0, "77": 30.0})
+    fig, ax = maps.plot_departements(vals, annotate=["77", "91"], fmt="{:.0f}")
+    labels = {t.get_text(): t.get_color() for t in ax.texts}
+    # only the requested départements are labelled (91 without value shows "n.d.")
+    assert set(labels) == {"77\n30", "91\nn.d."}
+    plt.close(fig)
+    # zoom with the colour scale of the regional map and no colour bar: Paris (darkest) in white
+    fig, ax = maps.plot_departements(vals, codes=maps.PETITE_COURONNE, colorbar=False, vmin=30.0, vmax=147.6,
+                                     fmt="{:.0f}")
+    labels = {t.get_text(): t.get_color() for t in ax.texts}
+    assert labels["75\n148"] == "white" and labels["94\n36"] == "black"
+    assert len(fig.axes) == 1  # no colour bar
+    face = ax.collections[0].get_facecolors()
+    assert face.shape[0] >= 4
+    plt.close(fig)
+    assert maps._text_colour((0.0, 0.27, 0.16, 1.0)) == "white"
+    assert maps._text_colour((1.0, 1.0, 0.9, 1.0)) == "black"

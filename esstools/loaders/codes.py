@@ -99,20 +99,25 @@ def _row_numbers(series: pd.Series, mask) -> list[int]:
     return row_numbers(series, mask)
 
 
+
+def _raise_if_invalid(normalised: pd.Series, original: pd.Series, bad: pd.Series, path, column, expected: str) -> None:
+    """Raise SchemaError naming the rows and original values where ``bad`` is true."""
+    if bad.any():
+        raise SchemaError(
+            path=path,
+            column=column,
+            rows=_row_numbers(normalised, bad),
+            values=list(original[bad.to_numpy()].head(5)),
+            expected=expected,
+        )
+
 def _check_ids(series: pd.Series, path, column, width: int, validator, label: str) -> pd.Series:
     s = series.astype("string").str.strip()
     s = s.str.replace(r"[\s\u00a0\u202f]", "", regex=True)
     present = s.notna() & (s != "")
     bad = present & ~s.fillna("").map(validator).astype(bool)
-    if bad.any():
-        raise SchemaError(
-            path=path,
-            column=column,
-            rows=_row_numbers(s, bad),
-            values=list(series[bad.to_numpy()].head(5)),
-            expected=f"a {width}-digit {label} number with a valid Luhn check digit"
-            + (" (La Poste SIRETs of SIREN 356000000: digit sum multiple of 5)" if width == 14 else ""),
-        )
+    _raise_if_invalid(s, series, bad, path, column, f"a {width}-digit {label} number with a valid Luhn check digit"
+            + (" (La Poste SIRETs of SIREN 356000000: digit sum multiple of 5)" if width == 14 else ""))
     return s.where(present, pd.NA)
 
 
@@ -154,14 +159,7 @@ def normalise_commune_codes(series: pd.Series, path=None, column=None) -> pd.Ser
         )
     ok = s.fillna("").str.fullmatch(_COMMUNE_RE.pattern).astype(bool)
     bad = present & ~ok
-    if bad.any():
-        raise SchemaError(
-            path=path,
-            column=column,
-            rows=_row_numbers(s, bad),
-            values=list(series[bad.to_numpy()].head(5)),
-            expected="a 5-character commune code (COG), e.g. '93066' or '2A004'",
-        )
+    _raise_if_invalid(s, series, bad, path, column, "a 5-character commune code (COG), e.g. '93066' or '2A004'")
     return s.where(present, pd.NA)
 
 
@@ -185,14 +183,7 @@ def normalise_departement_codes(series: pd.Series, path=None, column=None) -> pd
             stacklevel=2,
         )
     bad = present & ~s.fillna("").str.fullmatch(_DEP_RE.pattern).astype(bool)
-    if bad.any():
-        raise SchemaError(
-            path=path,
-            column=column,
-            rows=_row_numbers(s, bad),
-            values=list(series[bad.to_numpy()].head(5)),
-            expected="a département code such as '93', '2A' or '974'",
-        )
+    _raise_if_invalid(s, series, bad, path, column, "a département code such as '93', '2A' or '974'")
     return s.where(present, pd.NA)
 
 
@@ -265,13 +256,6 @@ def normalise_naf(series: pd.Series, path=None, column=None) -> pd.Series:
     present = s.notna() & (s != "")
     ok = s.fillna("").str.fullmatch(_NAF_RE.pattern).astype(bool)
     bad = present & ~ok
-    if bad.any():
-        raise SchemaError(
-            path=path,
-            column=column,
-            rows=_row_numbers(s, bad),
-            values=list(series[bad.to_numpy()].head(5)),
-            expected="a NAF rév. 2 code such as '88.99B'",
-        )
+    _raise_if_invalid(s, series, bad, path, column, "a NAF rév. 2 code such as '88.99B'")
     s = s.where(s.str.contains(".", regex=False).fillna(True), s.str[:2] + "." + s.str[2:])
     return s.where(present, pd.NA)
