@@ -16,7 +16,6 @@ French text is generated from the numbers it describes.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import indicators as ind
-from .errors import InputFileError, ParameterError, check_choice
+from .errors import ParameterError, check_choice
 from .provenance import DEMO_LABEL, mark_axes
 
 LEVELS = ("ept", "commune", "departement")
@@ -582,7 +581,6 @@ def concentration(summ: pd.DataFrame, k: int = 2) -> dict:
 def part2_reading(params: Parameters, summ: pd.DataFrame, comp: pd.DataFrame, conc: dict,
                   reference: dict) -> str:
     """French paragraph generated from the Part-2 numbers (mentions the demo label when relevant)."""
-    lvl = LEVEL_LABELS[params.level]
     total_e = summ["ess_establishments"].sum()
     total_all = summ["all_establishments"].sum()
     total_j = summ["ess_employees"].sum()

@@ -34,7 +34,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import Mapping
 
 from . import paths
+from .atomic import write_text
 from .errors import FetchError
 
 __all__ = ["Source", "SOURCES", "fetch", "sha256_file", "main"]
@@ -187,15 +187,7 @@ def _read_manifest(cache: Path) -> dict:
 
 
 def _write_manifest(cache: Path, manifest: dict) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".json", dir=cache)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, ensure_ascii=False, indent=2, sort_keys=True)
-        os.replace(tmp, _manifest_path(cache))
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_text(_manifest_path(cache), json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True))
 
 
 class _Progress:

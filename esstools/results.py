@@ -24,11 +24,10 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from . import atomic, paths
 
 
 def _clean(obj: Any) -> Any:
@@ -59,18 +58,8 @@ def save(notebook: str, payload: dict, run: str = "default", directory: str | os
     The file is named after ``ESSTOOLS_RUN_LABEL`` when set (by ``esstools run``), else ``run``.
     """
     target = result_path(notebook, os.environ.get("ESSTOOLS_RUN_LABEL") or run, directory)
-    target.parent.mkdir(parents=True, exist_ok=True)
     data = {"notebook": notebook, "run": run, **_clean(payload)}
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=2, sort_keys=True)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    return atomic.write_text(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
 
 
 def load(notebook: str, run: str = "default", directory: str | os.PathLike | None = None) -> dict:

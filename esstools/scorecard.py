@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -23,6 +22,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from .errors import ParameterError
+from .atomic import atomic_path
 from .provenance import DEMO_LABEL, REAL_LABEL
 from .roadmap import Roadmap, unit_label_fr
 
@@ -488,18 +488,11 @@ class Scorecard:
 
 
 def _write_atomic(df: pd.DataFrame, target: Path, fmt: str, sheet: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="." + fmt, dir=target.parent)
-    os.close(fd)
-    try:
+    with atomic_path(target) as tmp:
         if fmt == "csv":
             df.to_csv(tmp, index=False, encoding="utf-8")
         else:
             df.to_excel(tmp, index=False, sheet_name=sheet[:31], engine="openpyxl")
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return target
 
 

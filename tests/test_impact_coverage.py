@@ -7,7 +7,6 @@ Callaway-Sant'Anna is not. Figures obtained are printed (pytest -s) and stated i
 """
 
 import numpy as np
-import pytest
 from scipy import stats
 
 from esstools.impact._core import batched_twfe

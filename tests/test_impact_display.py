@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from esstools.impact import assemble, by_kind, compare, dose_response, mde_grid, twfe_revenue

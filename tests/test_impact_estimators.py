@@ -8,7 +8,7 @@ from esstools.impact import (assemble, by_kind, callaway_santanna, dose_response
                              mde_grid, power_curve, twfe_binary)
 from esstools.impact.power import mde_factor, simulate_estimates
 from esstools.impact.staggered import cs_batched
-from esstools.synth.siae_panel import TrueEffects, generate_siae_panel
+from esstools.synth.siae_panel import generate_siae_panel
 
 
 @pytest.fixture(scope="module")

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_text
 from ..provenance import DEMO_LABEL
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
 STATUS_FR = {"ok": "réussi", "failed": "échec", "pending": "non exécuté"}
 KIND_FR = {"real": "données réelles publiées", "demo": DEMO_LABEL, "mixed": "réelles et " + DEMO_LABEL}
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".tmp-{path.name}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def merge_manifest(output_dir: Path, new_runs: list[dict], versions: dict, commit: str) -> dict:
@@ -45,7 +39,7 @@ def merge_manifest(output_dir: Path, new_runs: list[dict], versions: dict, commi
 
 def write_manifest(directory: Path, manifest: dict) -> Path:
     path = directory / MANIFEST
-    _atomic_write(path, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True))
+    write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True))
     return path
 
 
@@ -139,5 +133,5 @@ def write_index(directory: Path, manifest: dict, exports_from: Path | None = Non
     """Write ``index.html`` into ``directory`` (exports listed from ``exports_from`` or the directory)."""
     exports = sorted(set(_exports(directory)) | set(_exports(exports_from) if exports_from else []))
     path = directory / INDEX
-    _atomic_write(path, render_index(manifest, exports))
+    write_text(path, render_index(manifest, exports))
     return path

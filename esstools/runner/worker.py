@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -55,9 +54,9 @@ def render_html(ipynb_path: Path, html_path: Path, show_code: bool = False) -> N
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb)
-    tmp = html_path.with_name(f".tmp-{html_path.name}")
-    tmp.write_text(body, encoding="utf-8")
-    os.replace(tmp, html_path)
+    from ..atomic import write_text
+
+    write_text(html_path, body)
 
 
 def failing_cell(ipynb_path: Path) -> dict:

@@ -39,13 +39,13 @@ Regenerate the shipped file with ``python -m esstools.synth.employment``.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .. import paths
+from ..atomic import write_text
 
 DEFAULT_SEED = 20_241_122
 YEARS = tuple(range(2010, 2024))
@@ -300,18 +300,8 @@ def demo_path() -> Path:
 def write_demo_employment(path: str | os.PathLike | None = None, seed: int = DEFAULT_SEED) -> Path:
     """Write the demo URSSAF export (``;``-separated, UTF-8) atomically; return its path."""
     target = Path(path) if path is not None else demo_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
     text = to_urssaf_export(generate_employment(seed)).to_csv(sep=";", index=False, lineterminator="\n")
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".csv", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
+    return write_text(target, text)
 
 
 def main() -> None:  # pragma: no cover - thin CLI

@@ -49,7 +49,7 @@ dynamic_eur(e)`` (+ the cohort term).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd

@@ -60,7 +60,6 @@ Public API: :func:`generate` (write the two files), :func:`build_tables` (in mem
 from __future__ import annotations
 
 import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,7 +68,8 @@ import numpy as np
 import pandas as pd
 
 from .. import paths
-from ..errors import ParameterError, SchemaError, UnknownCodeError, check_choice
+from ..atomic import atomic_path
+from ..errors import SchemaError, UnknownCodeError, check_choice
 from ..provenance import DEMO_LABEL
 
 __all__ = [
@@ -291,8 +291,6 @@ def _normalise_communes(com: pd.DataFrame, departement: str, cog: int, territory
 
 def _idf_population(cog: int) -> float | None:
     try:
-        from .. import territory
-
         total = 0.0
         for dep in ("75", "77", "78", "91", "92", "93", "94", "95"):
             total += float(_communes(dep, cog)["population"].sum())
@@ -578,7 +576,6 @@ def _block(rng, com, n_by_commune, families, bands) -> pd.DataFrame:
 def _to_sirene(rng, etab: pd.DataFrame, com: pd.DataFrame, departement: str, year: int):
     n = len(etab)
     fam = etab["family"].to_numpy(object)
-    is_ess = fam != "hors_ess"
     # legal units: most establishments are their own unit; 15 % of ESS cooperative/mutuelle
     # establishments and 5 % of associations are secondary establishments of another unit
     # of the same family in the département.
@@ -700,19 +697,11 @@ def _to_sirene(rng, etab: pd.DataFrame, com: pd.DataFrame, departement: str, yea
 
 
 def _atomic_write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         if fmt == "csv":
             df.to_csv(tmp, index=False, encoding="utf-8")
         else:
             df.to_parquet(tmp, index=False)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def generate(

@@ -15,7 +15,6 @@ import html
 from functools import partial
 from typing import Callable, Mapping
 
-import numpy as np
 import pandas as pd
 
 from ..errors import EsstoolsError, ParameterError

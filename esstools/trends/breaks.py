@@ -17,7 +17,6 @@ with ``D = 1`` from ``tb`` on. ``c`` is the level shift (log points),
 from __future__ import annotations
 
 import html
-import warnings
 from functools import lru_cache
 from typing import Literal
 
@@ -28,7 +27,7 @@ from scipy import stats
 
 from ..errors import ParameterError, check_choice
 from ..provenance import DEMO_LABEL
-from ._series import SeriesData, as_series_data, make_index, period_label
+from ._series import SeriesData, as_series_data, period_label
 from .results import TrendResult, fmt_fr, p_text
 
 BreakKind = Literal["level", "slope", "both"]

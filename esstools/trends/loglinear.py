@@ -31,7 +31,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from ..errors import ParameterError, check_choice
-from ._series import SeriesData, as_series_data
+from ._series import as_series_data
 from .results import TrendResult
 
 CiMethod = Literal["simulated", "t"]
