@@ -110,3 +110,48 @@ def test_duplicated_siren_in_units():
 def test_missing_file():
     with pytest.raises(InputFileError, match="does not exist"):
         sirene.load_establishments(B / "nope.csv", UL)
+
+
+@pytest.mark.parametrize("by", [["commune_code", "ess_family"], ["departement", "ess_family"]],
+                         ids=["checked-on-keys", "checked-per-row"])
+def test_lost_leading_zero_repaired_in_aggregate(by):
+    path = B / "etab_commune_lost_leading_zero.csv"
+    with pytest.warns(RepairWarning, match=r"Repaired 1 commune code\(s\).*codeCommuneEtablissement"):
+        agg = sirene.aggregate_ess(path, UL, by=by, employer_only=False)
+    key = by[0]
+    assert "1053" not in set(agg[key])
+    expected = "01053" if key == "commune_code" else "01"
+    assert int(agg.loc[(agg[key] == expected) & (agg["ess_family"] == "association"), "establishments"].sum()) == 1
+    assert not agg[by].duplicated().any()
+
+
+@pytest.mark.parametrize("by", [["departement"], ["legal_category"], ["commune_code", "headcount_band"]])
+def test_bad_codes_caught_whatever_the_keys(by):
+    with pytest.raises(SchemaError) as info:
+        sirene.aggregate_ess(B / "etab_bad_commune_code.csv", UL, by=by)
+    assert info.value.column == "codeCommuneEtablissement" and info.value.rows == [2]
+    with pytest.raises(SchemaError) as info:
+        sirene.aggregate_ess(B / "etab_bad_tranche_code.csv", UL, by=by)
+    assert info.value.column == "trancheEffectifsEtablissement" and info.value.values == ["7"]
+
+
+def test_parquet_luhn_failure_on_siren_nic(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(F / "StockEtablissement_utf8.parquet")
+    nic = t["nic"].to_pylist()
+    siret = t["siret"].to_pylist()
+    row = siret.index("77566591200025")
+    nic[row], siret[row] = "00026", "77566591200026"  # consistent columns, wrong check digit
+    t = t.set_column(t.schema.get_field_index("nic"), "nic", pa.array(nic))
+    t = t.set_column(t.schema.get_field_index("siret"), "siret", pa.array(siret))
+    path = tmp_path / "etab_bad_check_digit.parquet"
+    pq.write_table(t, path)
+    before = _sha(path)
+    with pytest.raises(SchemaError) as info:
+        sirene.aggregate_ess(path, F / "StockUniteLegale_utf8.parquet")
+    err = info.value
+    assert err.column == "siret" and err.rows == [row + 2] and err.values == ["77566591200026"]
+    assert "etab_bad_check_digit.parquet" in str(err) and "Luhn" in str(err)
+    assert _sha(path) == before

@@ -196,3 +196,138 @@ def test_integer_coded_parquet_is_padded(tmp_path):
     with pytest.warns(RepairWarning, match="zero-padded"):
         df = sirene.load_establishments(p, UL_PQ, communes=["93048"])
     assert "098765431" in set(df["siren"])
+
+
+# ----------------------------------------------------------------------------- SIRET checks (issue 3 follow-up)
+def _luhn_reference(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _siret_reference(siren, nic) -> bool:
+    if not (isinstance(siren, str) and isinstance(nic, str)):
+        return False
+    if not (len(siren) == 9 and len(nic) == 5 and (siren + nic).isascii() and (siren + nic).isdigit()):
+        return False
+    if _luhn_reference(siren + nic):
+        return True
+    return siren == "356000000" and sum(int(c) for c in siren + nic) % 5 == 0
+
+
+def test_luhn_arithmetic_matches_digitwise_reference():
+    import random
+
+    import duckdb
+
+    rng = random.Random(20240601)
+    pairs = [(f"{rng.randrange(10**9):09d}", f"{rng.randrange(10**5):05d}") for _ in range(20_000)]
+    for _ in range(5_000):  # valid SIRETs: NIC check digit chosen to pass Luhn
+        siren, nic4 = f"{rng.randrange(10**9):09d}", f"{rng.randrange(10**4):04d}"
+        pairs.append((siren, nic4 + next(str(c) for c in range(10) if _luhn_reference(siren + nic4 + str(c)))))
+    pairs += [("356000000", f"{n:05d}") for n in range(0, 100_000, 7)]  # La Poste
+    malformed_siren = ["+12345678", "1_2345678", " 12345678", "12345678 ", "1234567e2", "0x1234567", "12345678",
+                       "1234567890", "-12345678", "１２３４５６７８９", "[ND]", None]
+    malformed_nic = ["+0012", "0_012", "1e3", "0012", "000120", " 0012", None]
+    pairs += [(s, "00012") for s in malformed_siren] + [("412345670", n) for n in malformed_nic]
+    df = pd.DataFrame(pairs, columns=["siren", "nic"], dtype=object)
+    con = duckdb.connect()
+    con.register("t", df)
+    got = con.execute(
+        f"SELECT {sirene._id_ok_expr(None)} FROM (SELECT siren, nic, TRY_CAST(siren AS BIGINT) AS _sn, "
+        "TRY_CAST(nic AS INTEGER) AS _nn, row_number() OVER () AS i FROM t) ORDER BY i"
+    ).fetchall()
+    expected = [_siret_reference(s, n) for s, n in pairs]
+    assert [bool(g[0]) for g in got] == expected
+    assert sum(expected) > 5_000 + 100_000 // 7 // 5  # the valid cases are really exercised
+    assert not any(expected[-len(malformed_siren) - len(malformed_nic):])
+    assert _siret_reference("356000000", "10000") and not _luhn_reference("35600000010000")
+
+
+def _parquet_variant(tmp_path, name, **changes):
+    """Copy of the establishments Parquet fixture with some columns replaced (name -> list or None to drop)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(ET_PQ)
+    for col, values in changes.items():
+        i = t.schema.get_field_index(col)
+        t = t.remove_column(i) if values is None else t.set_column(i, col, pa.array(values))
+    path = tmp_path / name
+    pq.write_table(t, path)
+    return path
+
+
+def test_parquet_siret_column_is_optional_for_aggregation(tmp_path):
+    import pyarrow.parquet as pq
+
+    from esstools.errors import SchemaError
+
+    sirets = pq.read_table(ET_PQ, columns=["siret"])["siret"].to_pylist()
+    row = sirets.index("41234567000019")
+    bad = list(sirets)
+    bad[row] = "41234567000010"  # isolated corrupt SIRET; its siren and nic are right
+    path = _parquet_variant(tmp_path, "etab_one_bad_siret.parquet", siret=bad)
+    # default on Parquet: siren || nic is validated, the unused siret column only screened on
+    # row-group statistics (unchanged here), so the aggregate is the right one
+    assert _as_dict(sirene.aggregate_ess(path, UL_PQ, departements="93")) == EXPECTED_93
+    with pytest.raises(SchemaError) as info:
+        sirene.aggregate_ess(path, UL_PQ, departements="93", check_siret_column=True)
+    assert info.value.column == "siret" and info.value.values == ["41234567000010"]
+    assert info.value.rows == [row + 2]
+    with pytest.raises(SchemaError, match="41234567000010"):
+        sirene.load_establishments(path, UL_PQ)
+
+
+def test_parquet_siret_column_screened_on_statistics(tmp_path):
+    import pyarrow.parquet as pq
+
+    from esstools.errors import SchemaError
+
+    sirens = pq.read_table(ET_PQ, columns=["siren"])["siren"].to_pylist()
+    path = _parquet_variant(tmp_path, "etab_siret_holds_siren.parquet", siret=sirens)
+    con = sirene._connect(1, None)
+    try:
+        ok = sirene._siret_statistics_agree(con, sirene._open_parquet(ET_PQ, "establishments", con))
+        wrong = sirene._siret_statistics_agree(con, sirene._open_parquet(path, "establishments", con))
+    finally:
+        con.close()
+    assert ok and not wrong
+    # the screening fails, so every row is checked and the error names rows and values
+    with pytest.raises(SchemaError) as info:
+        sirene.aggregate_ess(path, UL_PQ, departements="93")
+    assert info.value.column == "siret" and info.value.rows[:2] == [2, 3]
+    assert info.value.values[0] == "775665912"
+    with pytest.warns(UserWarning, match="invalid SIRET.*dropped"):
+        empty = sirene.aggregate_ess(path, UL_PQ, departements="93", invalid_siret="drop")
+    assert len(empty) == 0
+
+
+def test_parquet_without_nic_or_with_integer_nic(tmp_path):
+    import pyarrow.parquet as pq
+
+    no_nic = _parquet_variant(tmp_path, "etab_no_nic.parquet", nic=None)
+    assert _as_dict(sirene.aggregate_ess(no_nic, UL_PQ, departements="93")) == EXPECTED_93
+    nics = [int(x) for x in pq.read_table(ET_PQ, columns=["nic"])["nic"].to_pylist()]
+    int_nic = _parquet_variant(tmp_path, "etab_int_nic.parquet", nic=nics)
+    with pytest.warns(RepairWarning, match="nic"):
+        agg = sirene.aggregate_ess(int_nic, UL_PQ, departements="93")
+    assert _as_dict(agg) == EXPECTED_93
+
+
+def test_check_siret_column_parameter():
+    with pytest.raises(ParameterError, match="check_siret_column"):
+        sirene.aggregate_ess(ET_PQ, UL_PQ, check_siret_column="yes")
+    full = sirene.aggregate_ess(ET_PQ, UL_PQ, departements="93", check_siret_column=True)
+    assert _as_dict(full) == EXPECTED_93
+
+
+def test_aggregate_is_sorted_with_missing_keys_last():
+    agg = sirene.aggregate_ess(ET_CSV, UL_CSV, by=["a21", "ess_family"], employer_only=False)
+    keys = list(zip(agg["a21"], agg["ess_family"]))
+    present = [k for k in keys if not pd.isna(k[0])]
+    assert present == sorted(present)
+    assert all(pd.isna(k[0]) for k in keys[len(present):]) and len(present) < len(keys)
+    assert agg["establishments"].sum() == 15 and (agg["establishments"] > 0).all()

@@ -58,7 +58,7 @@ Legal-unit file header (StockUniteLegale)::
 Columns used (all read as text):
 
 =============================================  =========================================
-``siren`` (9 digits), ``siret`` (14 digits)    identifiers, Luhn-checked on selected rows
+``siren`` (9), ``nic`` (5), ``siret`` (14)     identifiers, Luhn-checked on selected rows
 ``codeCommuneEtablissement``                   COG commune code (5 chars; Paris, Lyon,
                                                Marseille: municipal arrondissement code)
 ``etatAdministratifEtablissement``             ``A`` active / ``F`` closed
@@ -102,12 +102,23 @@ open throughout, and the headcount band and legal category are current values, n
 values at the date. Use ``StockEtablissementHistorique`` for exact history.
 
 Checks (on the rows selected by the filters only): required columns present (SchemaError
-listing the missing ones); SIRET = 14 digits starting with the row's SIREN and passing the
-Luhn check, La Poste SIRETs (SIREN 356000000) passing Luhn or the digit-sum-multiple-of-5
-rule (``invalid_siret="raise"`` SchemaError, ``"warn"`` keep and warn, ``"drop"`` drop and
-warn); band codes in the INSEE list (SchemaError); commune codes of 5 characters. Repairs,
-with a :class:`~esstools.errors.RepairWarning` counting them: 4-digit commune codes get
-their lost leading zero back; integer-typed codes in Parquet files are zero-padded.
+listing the missing ones); SIRET = siren || nic = 14 digits passing the Luhn check, La Poste
+SIRETs (SIREN 356000000) passing Luhn or the digit-sum-multiple-of-5 rule, and the file's
+``siret`` column equal to siren || nic (``invalid_siret="raise"`` SchemaError, ``"warn"``
+keep and warn, ``"drop"`` drop and warn); band codes in the INSEE list (SchemaError);
+commune codes of 5 characters. Repairs, with a :class:`~esstools.errors.RepairWarning`
+counting them: 4-digit commune codes get their lost leading zero back; integer-typed codes
+in Parquet files are zero-padded. Files without a ``nic`` column take the NIC from the SIRET.
+
+The INSEE stock defines the SIRET as the SIREN followed by the NIC, so ``siret`` is a
+redundant column. :func:`load_establishments` (which returns it) and :func:`aggregate_ess` on
+CSV/zip files check it row by row. :func:`aggregate_ess` on Parquet files, which never uses
+it, does not read it by default (reading 14-character strings costs ~15 % of a national run):
+it validates every establishment's siren || nic as above and screens ``siret`` on the Parquet
+row-group statistics (each row group's min/max SIRET must be 14 characters starting with its
+min/max SIREN; this catches swapped, shifted or re-typed columns); when the screening fails or
+statistics are missing, the row-by-row check runs. An isolated SIRET that disagrees with its
+own siren and nic is only caught with ``check_siret_column=True``.
 
 Keys: :func:`load_establishments` raises SchemaError when a SIRET appears twice after the
 join (duplicated SIRET, or duplicated SIREN in the unit file); :func:`aggregate_ess` checks
@@ -117,9 +128,14 @@ national scale).
 Performance: everything runs in DuckDB (CSV, zipped CSV — extracted to a temporary file
 that is deleted afterwards —, or Parquet, mixed allowed). Only the needed columns are read,
 the activity/employer filters are pushed into the scan, legal units are reduced in the scan
-to those that can be ESS (a few % of the national file) before the join, the SIRET Luhn
-check is a join on a 100 000-row table of 5-digit block contributions, and only the
-grouped result reaches pandas. See ``benchmarks/RESULTS.md`` (section "SIRENE aggregation").
+to those that can be ESS (a few % of the national file) and grouped by SIREN in that pass
+(which counts duplicated SIRENs) before the join. :func:`aggregate_ess` makes one pass over
+the establishments with the checks as aggregates (``count(*) FILTER (WHERE NOT ...)``;
+offending rows are only looked up when a count is non-zero); the Luhn check is integer
+arithmetic on the SIREN and NIC (see :func:`_siren_luhn_part`); with ``commune_code`` among
+the keys, commune codes are checked and repaired on the distinct codes of the grouped result.
+Only the grouped result reaches pandas. See ``benchmarks/RESULTS.md`` (section "SIRENE
+aggregation").
 """
 
 from __future__ import annotations
@@ -237,7 +253,7 @@ _UL_REQUIRED = ("siren", "categorieJuridiqueUniteLegale", "economieSocialeSolida
 
 # zero-padding width of code columns (integer-typed Parquet columns are padded back)
 _CODE_WIDTH = {
-    "siren": 9, "siret": 14, "codeCommuneEtablissement": 5, "categorieJuridiqueUniteLegale": 4,
+    "siren": 9, "siret": 14, "nic": 5, "codeCommuneEtablissement": 5, "categorieJuridiqueUniteLegale": 4,
     "trancheEffectifsEtablissement": 2,
 }
 _NAFV2_NAMES = ("NAFREV2", "NAFV2")
@@ -344,7 +360,7 @@ class _Source:
         return "file_row_number + 2" if self.kind == "parquet" else "row_number() OVER () + 1"
 
 
-def _open_source(path, role: str, stack: ExitStack) -> _Source:
+def _open_source(path, role: str, stack: ExitStack, con: duckdb.DuckDBPyConnection | None = None) -> _Source:
     """Inspect ``path`` (format, encoding, separator, header) without loading it."""
     p = Path(path)
     if not p.exists():
@@ -357,35 +373,42 @@ def _open_source(path, role: str, stack: ExitStack) -> _Source:
     with open(p, "rb") as fh:
         head = fh.read(4)
     if head == b"PAR1" or p.suffix.lower() in (".parquet", ".pq"):
-        return _open_parquet(p, role)
+        return _open_parquet(p, role, con)
     if head.startswith(b"PK\x03\x04") or p.suffix.lower() == ".zip":
         return _open_zip(p, role, stack)
     return _open_csv(p, p, role)
 
 
-def _open_parquet(p: Path, role: str) -> _Source:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+_INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+              "UBIGINT", "UHUGEINT")
 
+
+def _open_parquet(p: Path, role: str, con: duckdb.DuckDBPyConnection | None = None) -> _Source:
+    # The footer is read by DuckDB itself (importing pyarrow.parquet would cost ~0.15 s per
+    # process), on the caller's connection when given (a new DuckDB instance costs ~20 ms).
     try:
-        schema = pq.ParquetFile(p).schema_arrow
-    except Exception as exc:  # pyarrow raises ArrowInvalid / OSError for truncated files
+        with ExitStack() as own:
+            if con is None:
+                con = own.enter_context(duckdb.connect())
+            schema = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_sql_str(str(p))})").fetchall()
+    except duckdb.Error as exc:  # "No magic bytes found at end of file" for truncated files
+        detail = str(exc).strip().splitlines()[0]
         raise InputFileError(
-            f"SIRENE {role} file '{p}' cannot be read as Parquet (truncated or corrupt file: {exc}). "
+            f"SIRENE {role} file '{p}' cannot be read as Parquet (truncated or corrupt file: {detail}). "
             "Download it again (esstools fetch) or check the copy."
         ) from exc
     cols: dict[str, str] = {}
-    for f in schema:
-        t = f.type
-        if pa.types.is_integer(t):
+    for name, dtype, *_ in schema:
+        dtype = str(dtype).upper()
+        if dtype in _INT_TYPES:
             kind = "int"
-        elif pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_dictionary(t):
+        elif dtype == "VARCHAR":
             kind = "text"
-        elif pa.types.is_date(t) or pa.types.is_timestamp(t):
+        elif dtype == "DATE" or dtype.startswith("TIMESTAMP"):
             kind = "date"
         else:
             kind = "other"
-        cols[f.name] = kind
+        cols[name] = kind
     return _Source(path=p, kind="parquet", read_path=p, columns=cols)
 
 
@@ -504,35 +527,42 @@ def _date(src: _Source, col: str) -> str:
     return f"TRY_CAST(nullif(trim(CAST({q} AS VARCHAR)), '') AS DATE)"
 
 
-_DIGITS14 = "[0-9]" * 14
+_D9, _D5 = "[0-9]" * 9, "[0-9]" * 5
+LA_POSTE_SIREN = 356000000
 
 
-def _luhn_int_expr(x: str, n: int) -> str:
-    """SQL: Luhn sum mod 10 = 0 for a non-negative BIGINT ``x`` holding an n-digit number.
+def _siren_luhn_part(sn: str) -> str:
+    """SQL: Luhn contribution (mod 10) of a SIREN held in BIGINT ``sn`` once followed by a 5-digit NIC.
 
-    Integer arithmetic is several times faster than character extraction in DuckDB.
+    The SIREN digits sit at positions 5..13 from the right of the SIRET, so its last digit is
+    doubled. With q_j = sn // 10^j, digit d_j = q_j mod 10 and, because 2d + [d >= 5] is the
+    doubled digit's contribution mod 10 and floor(11 q / 5) = 2 q + floor(q / 5) = 2 q + 2 q_(j+1)
+    + [d_j >= 5], the contribution is  sum_(j even) floor(11 q_j / 5) - sum_(j odd) q_j  (mod 10):
+    26 vectorised integer operations, no digit extraction or doubling (checked against a
+    digit-wise Luhn in the tests).
     """
-    terms = []
-    for i in range(n):  # i = position from the right; the check digit (i = 0) is not doubled
-        d = f"(({x} // {10 ** i}) % 10)" if i else f"({x} % 10)"
-        terms.append(f"((2 * {d}) % 10 + (2 * {d}) // 10)" if i % 2 else d)
-    return "((" + " + ".join(terms) + ") % 10 = 0)"
+    q = [sn] + [f"({sn} // {10 ** j})" for j in range(1, 9)]
+    return ("(" + " + ".join(f"(11 * {q[j]}) // 5" for j in range(0, 9, 2)) + " - "
+            + " - ".join(q[j] for j in range(1, 9, 2)) + ")")
 
 
-def _digit_sum_int_expr(x: str, n: int) -> str:
-    return "(" + " + ".join(f"(({x} // {10 ** i}) % 10)" for i in range(n)) + ")"
+def _nic_luhn_part(nn: str) -> str:
+    """SQL: Luhn contribution (mod 10) of the 5-digit NIC held in integer ``nn`` (last SIRET digits)."""
+    return f"({nn} - {nn} // 100 - {nn} // 10000 + (11 * ({nn} // 10)) // 5 + (11 * ({nn} // 1000)) // 5)"
 
 
-def _siret_ok_expr() -> str:
-    """SQL (over the luhn-joined level): SIRET = 14 digits, starts with the SIREN, Luhn-valid
-    or, for La Poste (SIREN 356000000), digit sum multiple of 5."""
-    return (
-        f"(CASE WHEN siret IS NULL OR NOT (siret GLOB '{_DIGITS14}') THEN false "
-        "WHEN siren IS NULL OR NOT starts_with(siret, siren) THEN false "
-        "WHEN coalesce(luhn_sum % 10 = 0, false) THEN true "
-        "WHEN siret_n // 100000 = 356000000 AND digit_sum % 5 = 0 THEN true "
-        "ELSE false END)"
-    )
+def _id_ok_expr(siret_col: str | None) -> str:
+    """SQL over columns siren, nic, _sn (BIGINT), _nn (INTEGER) [and ``siret_col``]: the SIRET
+    siren || nic is 14 digits and passes the Luhn check or, for La Poste (SIREN 356000000),
+    has a digit sum multiple of 5. With ``siret_col`` the file's siret must also equal
+    siren || nic. NULL-safe (NULL -> false); the La Poste rule is only evaluated on the rows
+    failing Luhn."""
+    luhn = f"({_siren_luhn_part('_sn')} + {_nic_luhn_part('_nn')}) % 10 = 0"
+    # digit sum of 356000000 is 14; the NIC's digit sum is the sum of its five digits
+    la_poste = "(14 + " + " + ".join(f"(_nn // {10 ** k}) % 10" for k in range(5)) + ") % 5 = 0"
+    same = f" AND {siret_col} = siren || nic" if siret_col else ""
+    return (f"coalesce(siren GLOB '{_D9}' AND nic GLOB '{_D5}'{same} AND "
+            f"CASE WHEN {luhn} THEN true WHEN _sn = {LA_POSTE_SIREN} THEN {la_poste} ELSE false END, false)")
 
 
 def _connect(threads: int | None, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
@@ -552,23 +582,12 @@ def _connect(threads: int | None, memory_limit: str | None) -> duckdb.DuckDBPyCo
         # it then has no progress bar to show anyway.
         pass
     con.register("_cj_map", _legal_categories_cached()[["categorie_juridique", "ess_family", "commercial_company"]])
-    con.register("_bands", _bands_cached()[["tranche", "headcount_low", "headcount_high", "headcount_mid"]])
+    bands = _bands_cached()[["tranche", "headcount_low", "headcount_high", "headcount_mid"]]
+    con.register("_bands", bands)
+    # float copy for the sums of aggregate_ess: DuckDB sums BIGINT into HUGEINT accumulators,
+    # ~10 % of the whole aggregation; band bounds are integers < 2^53, so float sums are exact
+    con.register("_bands_f", bands.astype({"headcount_low": "float64", "headcount_high": "float64"}))
     con.register("_naf", _naf_cached()[["naf_division", "a21", "a38"]])
-    # Luhn contributions of every 5-digit block (``c_odd``: digits at odd positions from the
-    # right doubled, ``c_even``: even positions doubled) and digit sums (``s``): joining on
-    # this table is much faster in DuckDB than extracting 14 digits per row.
-    def dig(k: int) -> str:
-        return f"((v // {10 ** k}) % 10)"
-
-    def dbl(k: int) -> str:
-        return f"((2 * {dig(k)}) % 10 + (2 * {dig(k)}) // 10)"
-
-    con.execute(
-        "CREATE TEMP TABLE _luhn AS SELECT CAST(v AS BIGINT) AS v, "
-        f"{dig(0)} + {dbl(1)} + {dig(2)} + {dbl(3)} + {dig(4)} AS c_odd, "
-        f"{dbl(0)} + {dig(1)} + {dbl(2)} + {dig(3)} + {dbl(4)} AS c_even, "
-        f"{' + '.join(dig(k) for k in range(5))} AS s FROM range(100000) t(v)"
-    )
     return con
 
 
@@ -618,9 +637,25 @@ class _Plan:
     select_sql: str  # SELECT ... FROM etab WHERE filters (one row per selected establishment)
     rn_sql: str  # same with a row-number column "_rn", for error messages
     family_sql: str = ""  # ESS family CASE over e (establishment), u (unit), m (category map)
+    siret_checked: bool = True  # the file's siret column is read and compared with siren || nic
 
 
-def _etab_plan(etab: _Source, ul: _Source, *, date, departements, communes, employer_only, naf_exclusions_on) -> _Plan:
+def _nafv2_sql(has_nom: bool, prefix: str = "") -> str:
+    """SQL: the activity code is a NAF rév. 2 code (nomenclature column, else the code's shape).
+    The nomenclature is normalised here, not in the scan, so that it is only computed on the
+    rows that need it (ESS rows in the family CASE, rows whose A21/A38 is asked for)."""
+    naf, nom = prefix + "naf", prefix + "nom"
+    shape = f"{naf} GLOB '[0-9][0-9].[0-9][0-9][A-Z]'"
+    if not has_nom:
+        return f"({shape})"
+    return f"(upper(replace({nom}, ' ', '')) IN {tuple(_NAFV2_NAMES)!r} OR ({nom} IS NULL AND {shape}))"
+
+
+def _etab_plan(etab: _Source, ul: _Source, *, date, departements, communes, employer_only, naf_exclusions_on,
+               check_siret_column: bool = True) -> _Plan:
+    """SQL of the selected establishments. ``check_siret_column``: read the 14-character
+    ``siret`` column and require siret = siren || nic (always done when there is no ``nic``
+    column: the NIC is then taken from the SIRET)."""
     need = list(_ETAB_REQUIRED)
     if employer_only:
         need.append("caractereEmployeurEtablissement")
@@ -633,15 +668,25 @@ def _etab_plan(etab: _Source, ul: _Source, *, date, departements, communes, empl
 
     upper = (lambda x: f"upper({x})") if etab.kind == "csv" else (lambda x: x)
     has_nom = "nomenclatureActivitePrincipaleEtablissement" in etab.columns
-    # level 1: the needed columns, lightly cleaned, filtered in the scan
-    inner_cols = [
-        f"{_text(etab, 'siret')} AS siret", f"{_text(etab, 'siren')} AS siren",
-        f"{upper(_text(etab, 'codeCommuneEtablissement'))} AS raw_commune",
-        f"{_text(etab, 'trancheEffectifsEtablissement')} AS raw_band",
-        f"{upper(_text(etab, 'activitePrincipaleEtablissement'))} AS naf",
-        (f"upper(replace({_text(etab, 'nomenclatureActivitePrincipaleEtablissement')}, ' ', '')) AS nom"
-         if has_nom else "CAST(NULL AS VARCHAR) AS nom"),
-    ]
+    has_nic = "nic" in etab.columns
+    check_siret = check_siret_column or not has_nic
+
+    def level1(read_siret: bool) -> list[str]:
+        # the needed columns, lightly cleaned, filtered in the scan
+        cols = [f"{_text(etab, 'siren')} AS siren"]
+        if read_siret:
+            cols.append(f"{_text(etab, 'siret')} AS siret_file")
+        if has_nic:
+            cols.append(f"{_text(etab, 'nic')} AS nic")
+        cols += [
+            f"{upper(_text(etab, 'codeCommuneEtablissement'))} AS raw_commune",
+            f"{_text(etab, 'trancheEffectifsEtablissement')} AS raw_band",
+            f"{upper(_text(etab, 'activitePrincipaleEtablissement'))} AS naf",
+            (f"{_text(etab, 'nomenclatureActivitePrincipaleEtablissement')} AS nom"
+             if has_nom else "CAST(NULL AS VARCHAR) AS nom"),
+        ]
+        return cols
+
     etat = _raw(etab, "etatAdministratifEtablissement")
     where = []
     if d is None:
@@ -656,16 +701,17 @@ def _etab_plan(etab: _Source, ul: _Source, *, date, departements, communes, empl
         where.append(f"{_raw(etab, 'caractereEmployeurEtablissement')} = 'O'")
     where_sql = " AND ".join(where) if where else "true"
 
-    # level 2: repaired commune code, numeric SIRET
+    # level 2: NIC (from the SIRET when the file has no nic column); a 4-character commune
+    # code lost its leading zero (départements 01-09); a non-numeric one is caught by
+    # bad_commune below after padding
+    rep_cols = "*, coalesce(length(raw_commune) = 4, false) AS repaired_commune"
+    if not has_nic:
+        rep_cols += ", CASE WHEN strlen(siret_file) = 14 THEN right(siret_file, 5) END AS nic"
+    # level 3: repaired commune code, numeric SIREN and NIC for the Luhn arithmetic
     mid_cols = (
         "*, CASE WHEN repaired_commune THEN '0' || raw_commune ELSE raw_commune END AS commune_code, "
-        "TRY_CAST(siret AS BIGINT) AS siret_n"
+        "TRY_CAST(siren AS BIGINT) AS _sn, TRY_CAST(nic AS INTEGER) AS _nn"
     )
-    # a 4-character code lost its leading zero (départements 01-09); a non-numeric one is
-    # caught by bad_commune below after padding
-    rep_cols = "*, coalesce(length(raw_commune) = 4, false) AS repaired_commune"
-    nafv2 = (f"(nom IN {tuple(_NAFV2_NAMES)!r} OR (nom IS NULL AND naf GLOB '[0-9][0-9].[0-9][0-9][A-Z]'))"
-             if has_nom else "(naf GLOB '[0-9][0-9].[0-9][0-9][A-Z]')")
     naf_excluded = _naf_excluded_sql(naf_exclusions_on, has_nom, "")
     dep_expr = "(CASE WHEN starts_with(commune_code, '97') THEN left(commune_code, 3) ELSE left(commune_code, 2) END)"
     geo = []
@@ -674,36 +720,39 @@ def _etab_plan(etab: _Source, ul: _Source, *, date, departements, communes, empl
     if coms:
         geo.append(f"commune_code IN ({', '.join(_sql_str(x) for x in coms)})")
     geo_sql = ("WHERE " + " OR ".join(geo)) if geo else ""
-    bands = ", ".join(_sql_str(b) for b in HEADCOUNT_BANDS)
-    outer_cols = f"""
-        siret, siren, commune_code, {dep_expr} AS departement, naf,
-        CASE WHEN {nafv2} THEN left(naf, 2) END AS naf_division,
+    # a scalar test (an IN list would become a join, which DuckDB does not prune when unused)
+    band_re = "|".join(HEADCOUNT_BANDS)
+
+    def outer_cols(read_siret: bool) -> str:
+        shown = "siret_file" if read_siret else "siren || nic"
+        return f"""
+        {shown} AS siret, siren, nic, commune_code, {dep_expr} AS departement, naf,
+        CASE WHEN {_nafv2_sql(has_nom)} THEN left(naf, 2) END AS naf_division,
         raw_band AS headcount_band, {naf_excluded} AS naf_excluded,
-        NOT {_siret_ok_expr()} AS bad_siret,
-        (raw_band IS NOT NULL AND raw_band NOT IN ({bands})) AS bad_band,
+        {_id_ok_expr("siret_file" if check_siret else None)} AS id_ok,
+        (raw_band IS NOT NULL AND NOT regexp_full_match(raw_band, '{band_re}')) AS bad_band,
         (raw_commune IS NOT NULL AND NOT (commune_code GLOB '[0-9][0-9][0-9][0-9][0-9]'
             OR commune_code GLOB '2[AB][0-9][0-9][0-9]')) AS bad_commune,
         repaired_commune, nom,
         raw_commune, raw_band
     """
-    inner = ", ".join(inner_cols)
-    luhn = (
-        # 14 digits = blocks of 5 + 5 + 4 digits from the right; positions 1, 3, ... doubled
-        "SELECT m.*, l1.c_odd + l2.c_even + l3.c_odd AS luhn_sum, l1.s + l2.s + l3.s AS digit_sum FROM ({mid}) m "
-        "LEFT JOIN _luhn l1 ON l1.v = m.siret_n % 100000 "
-        "LEFT JOIN _luhn l2 ON l2.v = (m.siret_n // 100000) % 100000 "
-        "LEFT JOIN _luhn l3 ON l3.v = m.siret_n // 10000000000"
-    )
-    mid = f"SELECT {mid_cols} FROM (SELECT {rep_cols} FROM (SELECT {inner} FROM {etab.relation()} WHERE {where_sql})) {geo_sql}"
-    select_sql = f"SELECT {outer_cols} FROM ({luhn.format(mid=mid)})"
-    # row numbers are taken before filtering, so they are file rows
-    mid_rn = (
-        f"SELECT {mid_cols} FROM (SELECT {rep_cols} FROM (SELECT _rn, {inner} FROM (SELECT {etab.row_number_expr()} "
-        f"AS _rn, * FROM {etab.relation(row_numbers=True)}) WHERE {where_sql})) {geo_sql}"
-    )
-    rn_sql = f"SELECT _rn, {outer_cols} FROM ({luhn.format(mid=mid_rn)})"
-    return _Plan(etab=etab, ul=ul, select_sql=select_sql, rn_sql=rn_sql,
-                 family_sql=_FAMILY_SQL.replace("e.naf_excluded", _naf_excluded_sql(naf_exclusions_on, has_nom, "e.")))
+
+    def select(rn: bool) -> str:
+        # error details always show the file's siret (when it has one), whatever was checked
+        read_siret = check_siret or (rn and "siret" in etab.columns)
+        inner = ", ".join(level1(read_siret))
+        if rn:  # row numbers are taken before filtering, so they are file rows
+            scan = (f"SELECT _rn, {inner} FROM (SELECT {etab.row_number_expr()} AS _rn, * "
+                    f"FROM {etab.relation(row_numbers=True)}) WHERE {where_sql}")
+        else:
+            scan = f"SELECT {inner} FROM {etab.relation()} WHERE {where_sql}"
+        mid = f"SELECT {mid_cols} FROM (SELECT {rep_cols} FROM ({scan})) {geo_sql}"
+        return (f"SELECT *, NOT id_ok AS bad_siret "
+                f"FROM (SELECT {'_rn, ' if rn else ''}{outer_cols(read_siret)} FROM ({mid}))")
+
+    return _Plan(etab=etab, ul=ul, select_sql=select(False), rn_sql=select(True),
+                 family_sql=_FAMILY_SQL.replace("e.naf_excluded", _naf_excluded_sql(naf_exclusions_on, has_nom, "e.")),
+                 siret_checked=check_siret)
 
 
 def _naf_excluded_sql(on: bool, has_nom: bool, prefix: str) -> str:
@@ -711,10 +760,9 @@ def _naf_excluded_sql(on: bool, has_nom: bool, prefix: str) -> str:
     excl = _exclusions_cached()["naf_prefix"].tolist()
     if not (on and excl):
         return "false"
-    naf, nom = prefix + "naf", prefix + "nom"
-    v2 = (f"({nom} IN {tuple(_NAFV2_NAMES)!r} OR ({nom} IS NULL AND {naf} GLOB '[0-9][0-9].[0-9][0-9][A-Z]'))"
-          if has_nom else f"({naf} GLOB '[0-9][0-9].[0-9][0-9][A-Z]')")
-    return f"({v2} AND (" + " OR ".join(f"starts_with({naf}, {_sql_str(x)})" for x in excl) + "))"
+    naf = prefix + "naf"
+    v2 = _nafv2_sql(has_nom, prefix)
+    return "((" + " OR ".join(f"starts_with({naf}, {_sql_str(x)})" for x in excl) + f") AND {v2})"
 
 
 def _ul_sql(ul: _Source, prefilter: bool = False) -> str:
@@ -804,7 +852,7 @@ def _warn_int_codes(*sources: _Source) -> None:
     for src in sources:
         if src.kind != "parquet":
             continue
-        ints = [c for c in ("siren", "siret", "codeCommuneEtablissement") if src.columns.get(c) == "int"]
+        ints = [c for c in ("siren", "nic", "siret", "codeCommuneEtablissement") if src.columns.get(c) == "int"]
         if ints:
             warnings.warn(
                 f"Parquet file '{src.path}' stores code column(s) {', '.join(ints)} as integers; "
@@ -842,13 +890,13 @@ def load_establishments(
     """
     check_choice("invalid_siret", invalid_siret, _INVALID_SIRET)
     with ExitStack() as stack:
-        etab = _open_source(etab_path, "establishments", stack)
-        ul = _open_source(ul_path, "legal units", stack)
+        con = _connect(threads, memory_limit)
+        stack.callback(con.close)
+        etab = _open_source(etab_path, "establishments", stack, con)
+        ul = _open_source(ul_path, "legal units", stack, con)
         plan = _etab_plan(etab, ul, date=date, departements=departements, communes=communes,
                           employer_only=employer_only, naf_exclusions_on=naf_exclusions)
         _warn_int_codes(etab, ul)
-        con = _connect(threads, memory_limit)
-        stack.callback(con.close)
         try:
             con.execute(f"CREATE TEMP TABLE _sel AS {plan.select_sql}")
             diag = con.execute(
@@ -935,6 +983,7 @@ def aggregate_ess(
     employer_only: bool = True,
     invalid_siret: str = "raise",
     naf_exclusions: bool = True,
+    check_siret_column: bool | None = None,
     threads: int | None = None,
     memory_limit: str | None = "1GB",
 ) -> pd.DataFrame:
@@ -948,6 +997,14 @@ def aggregate_ess(
     ``establishments_unknown_band`` (establishments with an empty band, left out of the
     employee sums). Filters and checks as in :func:`load_establishments`; no
     establishment-level row ever reaches pandas.
+
+    The SIRET of every selected establishment is validated as siren || nic (14 digits, Luhn,
+    La Poste rule). ``check_siret_column``: also read the file's 14-character ``siret`` column
+    and require siret = siren || nic on every selected row. Default (None): done for CSV and
+    zip files; for Parquet files, where reading ``siret`` costs ~15 % of the run time and the
+    aggregation never uses it, the column is screened on the Parquet row-group statistics
+    (min/max SIRET must start with min/max SIREN) and the row-by-row check only runs when the
+    screening fails (see "Checks" in the module docstring).
     """
     check_choice("invalid_siret", invalid_siret, _INVALID_SIRET)
     by = [by] if isinstance(by, str) else list(by)
@@ -957,63 +1014,42 @@ def aggregate_ess(
         check_choice("by", key, AGGREGATE_KEYS)
     if len(set(by)) != len(by):
         raise ParameterError(f"Parameter 'by' repeats a key: {by!r}.")
+    check_choice("check_siret_column", check_siret_column, (None, True, False))
     with ExitStack() as stack:
-        etab = _open_source(etab_path, "establishments", stack)
-        ul = _open_source(ul_path, "legal units", stack)
-        plan = _etab_plan(etab, ul, date=date, departements=departements, communes=communes,
-                          employer_only=employer_only, naf_exclusions_on=naf_exclusions)
-        _warn_int_codes(etab, ul)
         con = _connect(threads, memory_limit)
         stack.callback(con.close)
+        etab = _open_source(etab_path, "establishments", stack, con)
+        ul = _open_source(ul_path, "legal units", stack, con)
+        full_siret = check_siret_column if check_siret_column is not None else etab.kind != "parquet"
+        plan = _etab_plan(etab, ul, date=date, departements=departements, communes=communes,
+                          employer_only=employer_only, naf_exclusions_on=naf_exclusions,
+                          check_siret_column=full_siret)
+        _warn_int_codes(etab, ul)
         full_join = bool({"legal_category", "ess_flag"} & set(by))
         try:
+            if not plan.siret_checked and not _siret_statistics_agree(con, etab):
+                # the cheap screening failed: check siret = siren || nic on every row instead
+                # (errors then name the rows and follow ``invalid_siret``)
+                plan = _etab_plan(etab, ul, date=date, departements=departements, communes=communes,
+                                  employer_only=employer_only, naf_exclusions_on=naf_exclusions,
+                                  check_siret_column=True)
             if full_join:
                 u_table = f"({_ul_sql(ul)})"
             else:
                 # Only legal units that can be ESS are needed (a few % of the national file):
-                # the join's hash table stays small and duplicated SIRENs can be checked cheaply.
+                # the join's hash table stays small. Grouping them by SIREN in the same pass
+                # counts duplicated SIRENs for free.
                 con.execute(
-                    f"CREATE TEMP TABLE _u AS SELECT u0.* FROM ({_ul_sql(ul, prefilter=True)}) u0 "
+                    "CREATE TEMP TABLE _u AS SELECT siren, any_value(legal_category) AS legal_category, "
+                    f"bool_or(ess_flag) AS ess_flag, count(*) AS _rows FROM ({_ul_sql(ul, prefilter=True)}) u0 "
                     "JOIN _cj_map m ON m.categorie_juridique = u0.legal_category "
-                    "WHERE m.ess_family <> 'hors_ess' OR (m.commercial_company AND u0.ess_flag)"
+                    "WHERE m.ess_family <> 'hors_ess' OR (m.commercial_company AND u0.ess_flag) GROUP BY siren"
                 )
                 _check_unique_units(con, ul)
                 u_table = "_u"
-            key_sql = {
-                "commune_code": "e.commune_code", "departement": "e.departement", "ess_family": plan.family_sql,
-                "legal_category": "u.legal_category", "ess_flag": "coalesce(u.ess_flag, false)", "naf": "e.naf",
-                "a21": "n.a21", "a38": "n.a38", "headcount_band": "e.headcount_band",
-            }
-            naf_join = "LEFT JOIN _naf n ON n.naf_division = e.naf_division" if {"a21", "a38"} & set(by) else ""
-            keys = ", ".join(f"{key_sql[k]} AS {k}" for k in by)
-            drop = "WHERE NOT e.bad_siret" if invalid_siret == "drop" else ""
-            # one integer of check bits per row (1 SIRET, 2 band, 4 commune, 8 repaired commune):
-            # the details are only computed when a bit is set
-            sql = f"""
-                SELECT {keys},
-                       count(*) AS establishments,
-                       coalesce(sum(b.headcount_mid), 0) AS employees_est,
-                       coalesce(sum(b.headcount_low), 0) AS employees_low,
-                       CASE WHEN count(b.headcount_low) > count(b.headcount_high) THEN NULL
-                            ELSE coalesce(sum(b.headcount_high), 0) END AS employees_high,
-                       count(*) - count(b.headcount_low) AS establishments_unknown_band,
-                       bit_or(CAST(e.bad_siret AS INTEGER)
-                              + 2 * CAST(e.headcount_band IS NOT NULL AND b.tranche IS NULL AS INTEGER)
-                              + 4 * CAST(e.bad_commune AS INTEGER)
-                              + 8 * CAST(e.repaired_commune AS INTEGER)) AS _checks
-                FROM ({plan.select_sql}) e
-                LEFT JOIN {u_table} u ON u.siren = e.siren
-                LEFT JOIN _cj_map m ON m.categorie_juridique = u.legal_category
-                LEFT JOIN _bands b ON b.tranche = e.headcount_band
-                {naf_join}
-                {drop}
-                GROUP BY ALL
-            """
-            df = con.execute(sql).df()
-            checks = 0
-            for v in df["_checks"].dropna():
-                checks |= int(v)
-            if checks or invalid_siret == "drop":
+            df = con.execute(_aggregate_sql(plan, by, u_table, drop=invalid_siret == "drop")).df()
+            if int(df["_bad"].sum()) or int(df["_repaired"].sum()):
+                # only now are the per-check counts and offending rows computed
                 diag = con.execute(
                     "SELECT count(*) FILTER (WHERE bad_siret) AS bad_siret, count(*) FILTER (WHERE bad_band) AS bad_band, "
                     "count(*) FILTER (WHERE bad_commune) AS bad_commune, "
@@ -1022,22 +1058,125 @@ def aggregate_ess(
                 _handle_diagnostics(con, plan, diag, invalid_siret)
         except duckdb.Error as exc:
             raise InputFileError(f"SIRENE files '{etab.path}' / '{ul.path}' could not be read: {exc}") from exc
+    # rows are already filtered (establishments > 0) and sorted by the keys, NULLs last, in SQL
     df = df.drop(columns=[c for c in df.columns if c.startswith("_")])
-    df = df[df["establishments"] > 0]
-    df = df.sort_values(by, kind="stable", na_position="last").reset_index(drop=True)
-    return _finish(df)
+    if invalid_siret == "drop":  # groups made only of dropped rows were kept for the counts
+        df = df[df["establishments"] > 0]
+    return _finish(df.reset_index(drop=True))
+
+
+def _aggregate_sql(plan: _Plan, by: list[str], u_table: str, drop: bool) -> str:
+    """One pass over the establishments: GROUP BY with the checks as aggregates.
+
+    Inner level (one row per establishment read): the ``by`` keys, except that when
+    ``commune_code`` is a key the raw commune code is grouped on, and the commune checks
+    (format, lost leading zero) are done on the ~35 000 distinct codes of the outer level
+    instead of on every row. ``_bad`` counts the rows failing a check (invalid SIRET, unknown
+    band code, malformed commune code); ``_repaired`` the 4-digit commune codes.
+    With ``drop`` the SIRET validity is an inner key and invalid rows are left out of the
+    outer sums (but still counted in ``_bad``).
+    """
+    commune_on_keys = "commune_code" in by
+    key_sql = {
+        "commune_code": "e.raw_commune", "departement": "e.departement", "ess_family": plan.family_sql,
+        "legal_category": "u.legal_category", "ess_flag": "coalesce(u.ess_flag, false)", "naf": "e.naf",
+        "a21": "n.a21", "a38": "n.a38", "headcount_band": "e.headcount_band",
+    }
+    naf_join = "LEFT JOIN _naf n ON n.naf_division = e.naf_division" if {"a21", "a38"} & set(by) else ""
+    inner_keys = [f"{key_sql[k]} AS {'_raw_commune' if k == 'commune_code' else k}" for k in by]
+    if drop:
+        inner_keys.append("e.id_ok AS _id_ok")
+    bad = ["NOT e.id_ok", "(e.headcount_band IS NOT NULL AND b.tranche IS NULL)"]
+    repaired = ""
+    if not commune_on_keys:
+        bad.append("e.bad_commune")
+        repaired = ", count(*) FILTER (WHERE e.repaired_commune) AS _repaired"
+    inner = f"""
+        SELECT {", ".join(inner_keys)},
+               count(*) AS _n, sum(b.headcount_mid) AS _mid, sum(b.headcount_low) AS _low,
+               sum(b.headcount_high) AS _high, count(b.headcount_low) AS _n_low,
+               count(b.headcount_high) AS _n_high,
+               count(*) FILTER (WHERE {" OR ".join(bad)}) AS _bad{repaired}
+        FROM ({plan.select_sql}) e
+        LEFT JOIN {u_table} u ON u.siren = e.siren
+        LEFT JOIN _cj_map m ON m.categorie_juridique = u.legal_category
+        LEFT JOIN _bands_f b ON b.tranche = e.headcount_band
+        {naf_join}
+        GROUP BY ALL
+    """
+    if commune_on_keys:
+        fix = ("*, CASE WHEN length(_raw_commune) = 4 THEN '0' || _raw_commune ELSE _raw_commune END AS commune_code")
+        bad_commune = ("(_raw_commune IS NOT NULL AND NOT (commune_code GLOB '[0-9][0-9][0-9][0-9][0-9]' "
+                       "OR commune_code GLOB '2[AB][0-9][0-9][0-9]'))")
+        checks = (f"sum(_bad) + coalesce(sum(_n) FILTER (WHERE {bad_commune}), 0) AS _bad, "
+                  "coalesce(sum(_n) FILTER (WHERE length(_raw_commune) = 4), 0) AS _repaired")
+    else:
+        fix = "*"
+        checks = "sum(_bad) AS _bad, sum(_repaired) AS _repaired"
+    keep = " FILTER (WHERE _id_ok)" if drop else ""
+    return f"""
+        SELECT {", ".join(by)},
+               coalesce(sum(_n){keep}, 0) AS establishments,
+               coalesce(sum(_mid){keep}, 0) AS employees_est,
+               coalesce(sum(_low){keep}, 0) AS employees_low,
+               CASE WHEN coalesce(sum(_n_low){keep}, 0) > coalesce(sum(_n_high){keep}, 0) THEN NULL
+                    ELSE coalesce(sum(_high){keep}, 0) END AS employees_high,
+               coalesce(sum(_n){keep}, 0) - coalesce(sum(_n_low){keep}, 0) AS establishments_unknown_band,
+               {checks}
+        FROM (SELECT {fix} FROM ({inner}))
+        GROUP BY {", ".join(by)}
+        HAVING coalesce(sum(_n){keep}, 0) > 0 OR sum(_bad) > 0
+        ORDER BY {", ".join(f"{k} ASC NULLS LAST" for k in by)}
+    """
 
 
 def _check_unique_units(con, ul: _Source) -> None:
-    """SchemaError when an ESS legal unit appears twice in the unit file."""
+    """SchemaError when an ESS legal unit appears twice in the unit file (``_u`` holds the row
+    count of each SIREN)."""
     dup = con.execute(
-        "SELECT siren, count(*) FROM _u GROUP BY siren HAVING count(*) > 1 ORDER BY siren LIMIT 5"
+        "SELECT siren, _rows FROM _u WHERE _rows > 1 ORDER BY siren LIMIT 5"
     ).fetchall()
     if dup:
-        n = con.execute("SELECT count(*) - count(DISTINCT siren) FROM _u").fetchone()[0]
+        n = con.execute("SELECT sum(_rows - 1) FROM _u WHERE _rows > 1").fetchone()[0]
         raise SchemaError(
             f"SIRENE legal units file '{ul.path}' column 'siren': {n} duplicated SIREN row(s), e.g. "
             + ", ".join(f"{r[0]!r} ({r[1]} rows)" for r in dup)
             + "; expected one row per SIREN.",
             path=str(ul.path), column="siren", values=[r[0] for r in dup], expected="unique SIREN",
         )
+
+
+def _siret_statistics_agree(con, etab: _Source) -> bool:
+    """Parquet: does the ``siret`` column agree with ``siren`` on the row-group statistics?
+
+    If siret = siren || nic on every row (SIRENs of 9 characters), each row group's min (max)
+    SIRET starts with its min (max) SIREN and is 14 characters long. This reads the Parquet
+    footer only: it catches swapped, shifted or re-coded columns, not an isolated wrong SIRET
+    (``check_siret_column=True`` does). Row groups without statistics count as disagreeing.
+    """
+    try:
+        rows = con.execute(
+            "SELECT row_group_id, path_in_schema, stats_min_value, stats_max_value "
+            f"FROM parquet_metadata({_sql_str(str(etab.read_path))}) WHERE path_in_schema IN ('siren', 'siret')"
+        ).fetchall()
+    except duckdb.Error:
+        return False
+    stats: dict[int, dict[str, tuple]] = {}
+    for rg, col, lo, hi in rows:
+        stats.setdefault(rg, {})[col] = (lo, hi)
+    if not stats:
+        return False
+    for st in stats.values():
+        if set(st) != {"siren", "siret"} or any(v is None for pair in st.values() for v in pair):
+            return False
+        siren_lo, siren_hi = (_pad_stat(v, 9, etab.columns.get("siren")) for v in st["siren"])
+        siret_lo, siret_hi = (_pad_stat(v, 14, etab.columns.get("siret")) for v in st["siret"])
+        if not (len(siren_lo) == len(siren_hi) == 9 and len(siret_lo) == len(siret_hi) == 14
+                and siret_lo.startswith(siren_lo) and siret_hi.startswith(siren_hi)):
+            return False
+    return True
+
+
+def _pad_stat(value, width: int, kind: str | None) -> str:
+    text = str(value)
+    return text.zfill(width) if kind == "int" else text
