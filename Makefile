@@ -8,12 +8,13 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 JOBS   ?= 2
 CONSTRAINTS := constraints.txt
 
-.PHONY: help install install-dev report test lab benchmarks clean
+.PHONY: help install install-dev report test lab notebooks benchmarks clean
 
 help:
 	@echo "make report  - run every notebook (reports.yml) and write reports/index.html"
 	@echo "make test    - unit tests + nbval on notebooks/"
 	@echo "make lab     - JupyterLab on this repository with the esstools kernel"
+	@echo "make notebooks - re-execute the committed notebooks in place (outputs checked by nbval)"
 	@echo "make benchmarks - run the benchmarks and rewrite benchmarks/RESULTS.md"
 
 $(PY):
@@ -42,6 +43,9 @@ test: install-dev
 
 lab: install
 	$(VENV)/bin/jupyter lab --notebook-dir=.
+
+notebooks: install
+	$(PY) scripts/refresh_notebooks.py
 
 benchmarks: install-dev
 	$(PY) benchmarks/run_all.py

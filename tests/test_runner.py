@@ -191,3 +191,11 @@ def test_every_parameter_of_the_committed_notebooks_is_visible_to_papermill(note
                 for t in (node.targets if isinstance(node, ast.Assign) else [node.target])]
     assert list(params.inspect(notebook)) == assigned
     assert nb.metadata["kernelspec"]["name"] == "esstools"
+
+
+@pytest.mark.parametrize("notebook", sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_committed_notebooks_carry_no_run_timestamps(notebook):
+    """`make notebooks` strips timestamps and durations, so an unchanged re-run gives no diff."""
+    text = notebook.read_text(encoding="utf-8")
+    for key in ('"start_time"', '"end_time"', '"duration"', '"iopub.execute_input"', '"shell.execute_reply"'):
+        assert key not in text, f"{notebook.name} carries {key}: run `make notebooks`"
