@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from esstools.runner import config  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from benchlib import machine, write_section  # noqa: E402
 
 BIN = Path(sys.executable).parent
 START, END = "<!-- REPORT-BENCHMARK:START -->", "<!-- REPORT-BENCHMARK:END -->"
@@ -59,22 +61,10 @@ def plain_papermill() -> float:
         return time.perf_counter() - t0
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
-        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, StopIteration):
-        pass
-    return f"{os.cpu_count()} cores ({cpu}){mem}, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
+def machine_line() -> str:
+    m = machine()
+    return (f"{m['nproc']} cores ({m['cpu']}), {m['memory']} RAM, {m['os']}, Python {m['python']}, "
+            f"papermill {m['papermill']}, nbconvert {m['nbconvert']}")
 
 
 def main() -> None:
@@ -91,11 +81,11 @@ def main() -> None:
         print(f"{label}: {min(times):.1f} s", flush=True)
     base = rows[2][1]
     table = "\n".join(f"| {label} | {secs:.1f} | {base / secs:.2f}× |" for label, secs in rows)
-    section = f"""{START}
+    section = f"""
 ## Report pipeline (issue 7): `make report` vs plain papermill + nbconvert
 
 Command: `.venv/bin/python benchmarks/report_benchmark.py` — {n_runs} runs of `reports.yml`, best of {args.repeat}.
-Machine: {machine()}. Date: {time.strftime('%Y-%m-%d')}.
+Machine: {machine_line()}. Date: {time.strftime('%Y-%m-%d')}.
 
 | pipeline | wall time (s) | speed-up vs baseline |
 |---|---|---|
@@ -103,17 +93,8 @@ Machine: {machine()}. Date: {time.strftime('%Y-%m-%d')}.
 
 The esstools runner also renders HTML, writes the index and manifest, and stages outputs atomically;
 the baseline only executes and converts. Parallelism is bounded by the 2 cores: each notebook has its own kernel.
-{END}"""
-    path = ROOT / "benchmarks" / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    if START in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
+"""
+    write_section(START, END, section)
 
 if __name__ == "__main__":
     main()

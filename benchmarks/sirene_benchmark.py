@@ -22,13 +22,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import machine, write_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -278,41 +280,8 @@ def _measure(mode: str, etab: Path, ul: Path) -> dict:
     return res
 
 
-def _machine() -> dict:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = "unknown"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    import duckdb
-    import pandas
-    import pyarrow
-
-    return {"cpu": cpu, "nproc": os.cpu_count(), "memory": mem, "os": platform.platform(),
-            "python": platform.python_version(), "duckdb": duckdb.__version__, "pandas": pandas.__version__,
-            "pyarrow": pyarrow.__version__}
-
-
 def _write_results(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
-    block = f"{START}\n{section.rstrip()}\n{END}\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END) + 1:]
-    else:
-        text = text.rstrip() + "\n\n" + block
-    tmp = RESULTS.with_suffix(".md.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, RESULTS)
+    write_section(START, END, section)
 
 
 def _loadavg() -> str:
@@ -396,7 +365,7 @@ def _section(args, summary, runs, etab, ul, gen_s, agree, load_before, load_afte
     paired = statistics.median(a["seconds"] / b["seconds"] for a, b in zip(runs["esstools"], runs["duckdb"]))
     full_vs_duck = f["seconds"] / d["seconds"]
     full_vs_duck_min = f["min_seconds"] / d["min_seconds"]
-    mach = _machine()
+    mach = machine()
     ok = lambda b: "✅ atteint" if b else "❌ non atteint"  # noqa: E731
     duck_ok = vs_duck <= 1.5 and vs_duck_min <= 1.5
 

@@ -810,9 +810,11 @@ def results_payload(params: Parameters, table: pd.DataFrame, summ: pd.DataFrame,
         head["herfindahl_ess_establishments"] = {
             "value": conc["herfindahl"], "unit": "indice 0-1",
             "label_fr": f"Indice de Herfindahl de la répartition par {lvl}", "data_kind": kind, "source": data_source}
+    # Part 1 is always published (real) figures; with demo establishment data the report mixes both.
+    kinds = {h["data_kind"] for h in head.values()}
     return {
-        "data_kind": kind,
-        "source": data_source,
+        "data_kind": "mixed" if kinds == {"real", "demo"} else kind,
+        "source": "chiffres publiés (partie 1) ; " + data_source,
         "parameters": {"departement": params.departement, "level": params.level, "reference": params.reference,
                        "year": params.year, "source": params.source, "cog": params.cog},
         "units": summ.reset_index()[["code", "name", "ess_establishments", "ess_share_establishments_pct"]]

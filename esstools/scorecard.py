@@ -600,6 +600,8 @@ def _kind_label(kind) -> str:
         return "⚠ " + DEMO_LABEL
     if kind == "real":
         return REAL_LABEL
+    if kind == "mixed":
+        return f"{REAL_LABEL} et ⚠ {DEMO_LABEL}"
     return "nature non précisée"
 
 

@@ -85,7 +85,7 @@ def test_notebook_runs_for_92_and_differs_from_93(tmp_path):
     assert units92 == {"Paris Ouest La Défense", "Vallée Sud-Grand Paris", "Grand Paris Seine Ouest",
                        "Boucle Nord de Seine"}
     assert "Est Ensemble" in text93 and "Paris Ouest La Défense" not in text93
-    assert r92["data_kind"] == "demo"
+    assert r92["data_kind"] == "mixed"  # published part 1 (real) + demo establishment data
     h = r92["headline"]
     assert h["published_ess_establishments"]["value"] == 3355
     assert h["published_ess_establishments"]["data_kind"] == "real"
