@@ -133,6 +133,26 @@ def departements_geometry() -> tuple[dict[str, list[np.ndarray]], str]:
     return {k: [p.copy() for p in v] for k, v in geo.items()}, attribution
 
 
+def _colour_range(values: pd.Series, shapes, vmin=None, vmax=None) -> tuple[float, float]:
+    """Colour-scale bounds: the range of the values that have a shape, unless fixed; never empty."""
+    vals = values[values.index.isin(list(shapes))].dropna()
+    lo, hi = (float(vals.min()), float(vals.max())) if len(vals) else (0.0, 1.0)
+    vmin = lo if vmin is None else float(vmin)
+    vmax = hi if vmax is None else float(vmax)
+    if vmin == vmax:
+        vmin, vmax = vmin - 1, vmax + 1
+    return vmin, vmax
+
+
+def _figure_axes(ax):
+    """``(fig, ax)``: a new 7 × 6 in figure when ``ax`` is None, else the axes' own figure."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        return plt.subplots(figsize=(7, 6))
+    return ax.figure, ax
+
+
 def _draw(ax, shapes: dict, values: pd.Series, cmap, vmin, vmax, edgecolor="white", missing="#dddddd"):
     import matplotlib as mpl
     from matplotlib.collections import PatchCollection
@@ -198,7 +218,6 @@ def plot_departements(
     (labels are white on dark fills). ``vmin``/``vmax`` fix the colour scale (e.g. to share it
     between a map and its zoom); ``colorbar=False`` omits the colour bar. Returns ``(fig, ax)``.
     """
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Polygon
 
     geo, attribution = departements_geometry()
@@ -208,16 +227,8 @@ def plot_departements(
             raise SchemaError(f"No geometry for département code(s) {unknown} in '{geometry_path()}'.")
         geo = {c: geo[c] for c in codes}
     values = pd.Series(values, dtype="float64")
-    vals = values[values.index.isin(list(geo))].dropna()
-    lo, hi = (float(vals.min()), float(vals.max())) if len(vals) else (0.0, 1.0)
-    vmin = lo if vmin is None else float(vmin)
-    vmax = hi if vmax is None else float(vmax)
-    if vmin == vmax:
-        vmin, vmax = vmin - 1, vmax + 1
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 6))
-    else:
-        fig = ax.figure
+    vmin, vmax = _colour_range(values, geo, vmin, vmax)
+    fig, ax = _figure_axes(ax)
     sm = _draw(ax, geo, values, cmap, vmin, vmax)
     if highlight and highlight in geo:
         for poly in geo[highlight]:
@@ -298,18 +309,11 @@ def plot_geojson(
 ):
     """Choropleth of the features of a user-supplied GeoJSON coloured by ``values``
     (Series indexed by the ``id_property`` codes). Returns ``(fig, ax)``."""
-    import matplotlib.pyplot as plt
 
     shapes = read_geojson(path, id_property)
     values = pd.Series(values, dtype="float64")
-    vals = values[values.index.isin(list(shapes))].dropna()
-    vmin, vmax = (float(vals.min()), float(vals.max())) if len(vals) else (0.0, 1.0)
-    if vmin == vmax:
-        vmin, vmax = vmin - 1, vmax + 1
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 6))
-    else:
-        fig = ax.figure
+    vmin, vmax = _colour_range(values, shapes)
+    fig, ax = _figure_axes(ax)
     sm = _draw(ax, shapes, values, cmap, vmin, vmax, edgecolor="#666666")
     text = attribution or f"Géométrie : fichier fourni par l'utilisateur ({Path(path).name})"
     _finish_map(fig, ax, sm, shapes, label, title, text, kind, invert_y=False)

@@ -117,6 +117,22 @@ def _fail(path, msg: str) -> InputFileError:
     return InputFileError(f"File '{path}': {msg}")
 
 
+def check_data_file(path, what: str = "File", expected: str = "a data file") -> int:
+    """Raise InputFileError unless ``path`` is a non-empty regular file; return its size in bytes.
+
+    ``what`` names the file in messages (e.g. "SIRENE establishments file").
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{what} '{path}' does not exist.")
+    if path.is_dir():
+        raise InputFileError(f"{what} '{path}' is a directory; expected {expected}.")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputFileError(f"{what} '{path}': file is empty (0 bytes).")
+    return size
+
+
 def sniff_separator(header_line: str) -> str | None:
     """Most frequent of ``; , TAB |`` on the header line outside quotes (None if none)."""
     counts = dict.fromkeys(SEPARATORS, 0)
@@ -479,13 +495,7 @@ def read_table(
     an XLSX cell, duplicated column names).
     """
     path = Path(path)
-    if not path.exists():
-        raise InputFileError(f"File '{path}' does not exist.")
-    if path.is_dir():
-        raise InputFileError(f"File '{path}' is a directory; expected a data file.")
-    size = path.stat().st_size
-    if size == 0:
-        raise _fail(path, "file is empty (0 bytes)")
+    check_data_file(path)
     with open(path, "rb") as fh:
         magic = fh.read(4)
     suffix = path.suffix.lower()
@@ -605,25 +615,14 @@ def parse_number(
     clean = v.where(~dot_is_thousands, v.str.replace(".", "", regex=False))
     clean = clean.str.replace(",", ".", regex=False)
     out[present.to_numpy()] = clean[present].astype("float64").to_numpy()
+    def reject(bad, expected):
+        if bad.any():
+            raise SchemaError(path=path, column=column, rows=row_numbers(series, bad),
+                              values=list(raw[bad].head(5)), expected=expected)
+
     if not allow_negative:
-        neg = present & (out < 0)
-        if neg.any():
-            raise SchemaError(
-                path=path,
-                column=column,
-                rows=row_numbers(series, neg),
-                values=list(raw[neg].head(5)),
-                expected="a non-negative number",
-            )
+        reject(present & (out < 0), "a non-negative number")
     if integer:
-        frac = present & (out != np.floor(out))
-        if frac.any():
-            raise SchemaError(
-                path=path,
-                column=column,
-                rows=row_numbers(series, frac),
-                values=list(raw[frac].head(5)),
-                expected="a whole number",
-            )
+        reject(present & (out != np.floor(out)), "a whole number")
         return out.round().astype("Int64")
     return out

@@ -157,6 +157,7 @@ import duckdb
 import pandas as pd
 
 from .. import paths
+from .common import check_data_file
 from ..errors import (
     EsstoolsWarning,
     InputFileError,
@@ -363,13 +364,7 @@ class _Source:
 def _open_source(path, role: str, stack: ExitStack, con: duckdb.DuckDBPyConnection | None = None) -> _Source:
     """Inspect ``path`` (format, encoding, separator, header) without loading it."""
     p = Path(path)
-    if not p.exists():
-        raise InputFileError(f"SIRENE {role} file '{p}' does not exist.")
-    if p.is_dir():
-        raise InputFileError(f"SIRENE {role} path '{p}' is a directory; expected a CSV, zipped CSV or Parquet file.")
-    size = p.stat().st_size
-    if size == 0:
-        raise InputFileError(f"SIRENE {role} file '{p}' is empty (0 bytes).")
+    check_data_file(p, f"SIRENE {role} file", "a CSV, zipped CSV or Parquet file")
     with open(p, "rb") as fh:
         head = fh.read(4)
     if head == b"PAR1" or p.suffix.lower() in (".parquet", ".pq"):

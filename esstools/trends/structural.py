@@ -32,23 +32,32 @@ def _capture(fn):
     return out, msgs
 
 
-class StructuralResult(TrendResult):
+class _StateSpaceResult(TrendResult):
+    """Shared part of the statsmodels state-space results: the wrapped result and the end-of-period slope."""
+
+    def __init__(self, *args, sm_result=None, slope: float = np.nan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sm = sm_result
+        self._slope = slope  # annual log-growth at the last period
+
+    @property
+    def statsmodels_result(self):
+        """The underlying statsmodels results object."""
+        return self._sm
+
+    def growth_rate(self) -> float:
+        """Annual growth at the end of the period, in %."""
+        return 100 * float(np.expm1(self._slope))
+
+
+class StructuralResult(_StateSpaceResult):
     """Result of :func:`fit_local_linear_trend` (smoothed level = fitted trend)."""
 
     model_label_fr = "modèle structurel (tendance locale linéaire)"
 
-    def __init__(self, *args, sm_result=None, slope: float = np.nan, slope_se: float = np.nan, **kwargs):
+    def __init__(self, *args, slope_se: float = np.nan, **kwargs):
         super().__init__(*args, **kwargs)
-        self._sm = sm_result
-        self._slope = slope  # annual log-growth at the last period
         self._slope_se = slope_se
-
-    @property
-    def statsmodels_result(self):
-        return self._sm
-
-    def growth_rate(self) -> float:
-        return 100 * float(np.expm1(self._slope))
 
     def growth_ci(self, level: float = 0.95) -> tuple[float, float]:
         z = stats.norm.ppf(0.5 + level / 2)
@@ -100,7 +109,7 @@ def fit_local_linear_trend(series, *, name: str | None = None, data_kind: str = 
     )
 
 
-class ETSResult(TrendResult):
+class ETSResult(_StateSpaceResult):
     """Result of :func:`fit_ets` (Holt linear trend on logs)."""
 
     model_label_fr = "lissage exponentiel (ETS)"
@@ -108,20 +117,11 @@ class ETSResult(TrendResult):
     growth_ci_note_fr = ("pas d'intervalle : le lissage exponentiel ne fournit pas l'incertitude de son état de "
                          "pente (voir la tendance locale linéaire, modèle proche qui la fournit)")
 
-    def __init__(self, *args, sm_result=None, slope: float = np.nan, damped: bool = False, **kwargs):
+    def __init__(self, *args, damped: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self._sm = sm_result
-        self._slope = slope
         self.damped = damped
         if damped:
             self.model_label_fr = "lissage exponentiel amorti (ETS)"
-
-    @property
-    def statsmodels_result(self):
-        return self._sm
-
-    def growth_rate(self) -> float:
-        return 100 * float(np.expm1(self._slope))
 
     def growth_ci(self, level: float = 0.95) -> tuple[float, float]:
         """Not available (NaN, NaN): see :attr:`growth_ci_note_fr`."""
