@@ -18,14 +18,16 @@ import pytest
 
 import esstools.paths
 from esstools import published
+from tests import shared_data
 from esstools.errors import InputFileError, ParameterError, SchemaError, UnknownCodeError
 
-SHARED = Path(esstools.paths.REPO_ROOT).parent / "shared"
-SEEDS = SHARED / "seeds"
-EXTRA = SHARED / "data" / "published_figures_extra.csv"
+SHARED = shared_data.SHARED
+SEEDS = shared_data.path("seeds")
+EXTRA = shared_data.path("data", "published_figures_extra.csv")
 
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed documents not found in {SEEDS}")
-needs_extra = pytest.mark.skipif(not EXTRA.is_file(), reason=f"shared extra figures not found at {EXTRA}")
+needs_seeds = shared_data.needs("published figures' quotes found verbatim in the seed documents", "seeds")
+needs_extra = shared_data.needs("shared extra figures carried over row for row", "data",
+                                "published_figures_extra.csv")
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +37,7 @@ def table() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def seed_texts() -> dict[str, str]:
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed documents not found in {SEEDS}")
+    shared_data.require("published figures' quotes found verbatim in the seed documents", "seeds")
     return {f.name[:3]: published.normalise_text(f.read_text(encoding="utf-8")) for f in sorted(SEEDS.glob("*.txt"))}
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from esstools import paths
+from tests import shared_data
 from esstools.errors import InputFileError, SchemaError
 from esstools.roadmap import (
     ALLOWED_UNITS,
@@ -19,7 +20,7 @@ from esstools.roadmap import (
     normalise_quote,
 )
 
-SEEDS = Path(paths.REPO_ROOT).parent / "shared" / "seeds"
+SEEDS = shared_data.path("seeds")
 ROADMAP_DIR = paths.data_dir() / "roadmap"
 
 
@@ -80,8 +81,8 @@ def test_titles_and_leads_from_document(roadmap):
 
 def test_synthesis_titles_verbatim_in_seed(roadmap):
     seed = SEEDS / SOURCE_DOCUMENTS["FDR-ESS-93-2024-2028"]["seed_file"]
-    if not seed.exists():
-        pytest.skip(f"seed file {seed} not available")
+    shared_data.require("roadmap titles and details found verbatim in the roadmap document", "seeds",
+                        seed.name)
     text = normalise_quote(seed.read_text(encoding="utf-8"))
     missing = [r.action_id for r in roadmap.actions.itertuples() if normalise_quote(r.title) not in text]
     assert missing == []
@@ -114,7 +115,7 @@ def test_every_quote_found_verbatim_in_its_seed(indicators):
         if seed.exists():
             texts[key] = normalise_quote(seed.read_text(encoding="utf-8"))
     if not texts:
-        pytest.skip(f"seed files not available under {SEEDS}")
+        shared_data.require("every roadmap indicator quote found verbatim in its seed document", "seeds")
     not_found = []
     for rec in indicators.itertuples():
         if rec.source_document in texts:
