@@ -16,3 +16,22 @@ Importing esstools never touches the network.
 """
 
 __version__ = "0.1.0"
+
+from importlib import import_module as _import_module
+
+from .errors import EsstoolsError, ParameterError, SchemaError
+from .provenance import DEMO_LABEL, Provenance, combine
+
+# Subpackages load on first use (``esstools.territory`` …) so that ``import esstools`` stays light.
+_LAZY = ("territory", "published", "loaders", "indicators", "trends", "impact", "roadmap", "scorecard", "runner",
+         "sources", "display", "results", "paths", "fetch", "maps", "comparison")
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return _import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'esstools' has no attribute {name!r}")
+
+
+__all__ = ["DEMO_LABEL", "EsstoolsError", "ParameterError", "Provenance", "SchemaError", "__version__", "combine",
+           *_LAZY]

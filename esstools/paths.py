@@ -1,8 +1,10 @@
 """Where esstools finds its data and writes its outputs (one place for every path).
 
 The repository layout is ``<root>/esstools`` (this package), ``<root>/data``,
-``<root>/notebooks`` and ``<root>/reports``. ``ESSTOOLS_DATA_DIR`` overrides the
-data directory (for an installed package used outside the repository).
+``<root>/notebooks`` and ``<root>/reports``. The wheel ships ``data/`` as the package data
+``esstools/data`` (pyproject ``package-dir``), so an installed esstools finds its reference
+tables without the repository. ``ESSTOOLS_DATA_DIR`` overrides the data directory; the download
+cache follows the platform's conventions (``platformdirs``) unless ``ESSTOOLS_CACHE_DIR`` is set.
 """
 
 from __future__ import annotations
@@ -15,8 +17,14 @@ REPO_ROOT = PACKAGE_DIR.parent
 
 
 def data_dir() -> Path:
-    """Directory of the committed data tables (``data/``)."""
-    return Path(os.environ.get("ESSTOOLS_DATA_DIR", REPO_ROOT / "data"))
+    """Directory of the committed data tables: ``ESSTOOLS_DATA_DIR``, else the checkout's ``data/``,
+    else the installed package data ``esstools/data``."""
+    if os.environ.get("ESSTOOLS_DATA_DIR"):
+        return Path(os.environ["ESSTOOLS_DATA_DIR"])
+    checkout = REPO_ROOT / "data"
+    if (checkout / "reference").is_dir():
+        return checkout
+    return PACKAGE_DIR / "data"
 
 
 def reference_dir() -> Path:
@@ -44,6 +52,11 @@ def results_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """Download cache of ``esstools fetch`` (``ESSTOOLS_CACHE_DIR`` or ``~/.cache/esstools``)."""
-    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "esstools"
-    return Path(os.environ.get("ESSTOOLS_CACHE_DIR", default))
+    """Download cache of ``esstools fetch``: ``ESSTOOLS_CACHE_DIR``, else the platform's user cache
+    directory (``platformdirs.user_cache_dir("esstools")``: ``~/.cache/esstools`` on Linux,
+    ``~/Library/Caches/esstools`` on macOS, ``%LOCALAPPDATA%\\esstools\\Cache`` on Windows)."""
+    if os.environ.get("ESSTOOLS_CACHE_DIR"):
+        return Path(os.environ["ESSTOOLS_CACHE_DIR"])
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("esstools", appauthor=False))
