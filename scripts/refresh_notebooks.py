@@ -19,42 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from esstools import atomic  # noqa: E402
+from esstools.nbtools import strip_volatile  # noqa: E402
 from esstools.runner.config import default_stage  # noqa: E402
-
-VOLATILE_CELL_KEYS = ("execution",)
-VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration")
-
-
-def merge_streams(outputs: list) -> list:
-    """Join consecutive stdout (or stderr) chunks: how a kernel splits them depends on timing."""
-    merged: list = []
-    for out in outputs:
-        prev = merged[-1] if merged else None
-        if (out.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream"
-                and prev.get("name") == out.get("name")):
-            prev["text"] = "".join(prev["text"]) + "".join(out["text"])
-        else:
-            merged.append(out)
-    return merged
-
-
-def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Remove timestamps/durations written by Jupyter and papermill; merge split streams; keep outputs and tags."""
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = merge_streams(cell.outputs)
-        for key in VOLATILE_CELL_KEYS:
-            cell.metadata.pop(key, None)
-        pm_meta = cell.metadata.get("papermill")
-        if pm_meta is not None:
-            for key in VOLATILE_PAPERMILL_KEYS:
-                pm_meta.pop(key, None)
-    pm_meta = nb.metadata.get("papermill")
-    if pm_meta is not None:
-        for key in VOLATILE_PAPERMILL_KEYS + ("input_path", "output_path"):
-            pm_meta.pop(key, None)
-        pm_meta.pop("environment_variables", None)
-    return nb
 
 
 def refresh(path: Path) -> None:

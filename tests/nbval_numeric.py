@@ -13,29 +13,12 @@ test report's summary ("numeric tolerance used").
 
 from __future__ import annotations
 
-import copy
-
-import nbformat
-import pytest
-
+from esstools.nbtools import merge_streams
 from tests.numeric_compare import compare_text
 
 TEXT_MIME = ("text/plain", "text/html", "text/markdown", "text/latex")
 PROPERTY = "numeric_tolerance"
 _tolerated: list[str] = []
-
-
-def merge_streams(outputs: list) -> list:
-    """Join consecutive chunks of the same stream (how a kernel splits them depends on timing)."""
-    merged: list = []
-    for out in outputs:
-        prev = merged[-1] if merged else None
-        if (out.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream"
-                and prev.get("name") == out.get("name")):
-            prev["text"] = "".join(prev["text"]) + "".join(out["text"])
-        else:
-            merged.append(nbformat.from_dict(copy.deepcopy(dict(out))))
-    return merged
 
 
 def _as_text(value) -> str | None:

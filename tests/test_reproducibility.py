@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.nbval_numeric import merge_streams
+from esstools.nbtools import merge_streams
 from tests.numeric_compare import compare_text
 
 ROOT = Path(__file__).resolve().parents[1]
