@@ -47,6 +47,13 @@ lab: install
 notebooks: install
 	$(PY) scripts/refresh_notebooks.py
 
+# make data [DEPARTEMENT=93]: every public file the study needs, into the esstools cache
+# (esstools fetch all: resumable, checksum-verified; exit 1 with a summary if one is missing).
+.PHONY: data
+DEPARTEMENT ?= 93
+data: install
+	$(VENV)/bin/esstools fetch all --departement $(DEPARTEMENT)
+
 benchmarks: install-dev
 	$(PY) benchmarks/run_all.py
 

@@ -6,7 +6,8 @@ Examples::
     esstools run notebooks/01_territorial_comparison.ipynb -p departement 92
     esstools run --config reports.yml --jobs 2 --output reports/
     esstools list                                  # notebooks and their parameters
-    esstools fetch sirene-etablissements --dest data/raw
+    esstools fetch all --departement 93            # every public file the study needs (make data)
+    esstools fetch list                            # the sources: URL or resolver, evidence date, use
 """
 
 from __future__ import annotations
@@ -86,10 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_list = sub.add_parser("list", help="list notebooks and their parameters")
     p_list.set_defaults(func=_cmd_list)
 
-    p_fetch = sub.add_parser("fetch", help="download a public data file into the cache (checksum verified)",
+    p_fetch = sub.add_parser("fetch", help="download the public data files into the cache (resumable, checksum verified)",
                              add_help=False)
     p_fetch.add_argument("fetch_args", nargs=argparse.REMAINDER,
-                         help="SOURCE [--dest DIR] [--url URL] [--refresh] [--quiet]; 'esstools fetch list' lists sources")
+                         help="all | list | SOURCE... [--departement D] [--optional] [--refresh] [--dest DIR] [--quiet]; "
+                              "see `esstools fetch --help`")
     p_fetch.set_defaults(func=_cmd_fetch)
     return parser
 

@@ -1,0 +1,7 @@
+"""``python -m esstools.fetch`` = ``esstools fetch``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
