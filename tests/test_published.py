@@ -324,6 +324,11 @@ def test_figures_filters():
     assert len(published.figures(territory="93", year=[2021, 2024])) > len(y)
 
 
+def test_value_of_a_figure():
+    assert published.value("93_ess_establishments_employer_2021") == 3297.0
+    assert published.value("93_ess_jobs_2024") == 42000.0  # renamed id
+
+
 def test_figures_returns_a_copy():
     df = published.figures(territory="93")
     df.loc[:, "value"] = -1.0

@@ -30,13 +30,13 @@ from .render import (QUALIFIER_WORDS, UNKNOWN_PRODUCER, label_fr, number_fr, pro
 from .schema import (COLUMNS, DEFINITION_COLUMNS, EXTRA_ORIGIN, LEVELS, QUALIFIERS, TABLE_SCHEMA, YEAR_BASES,
                      doc_path, indicators, indicators_path, read_checked, renamed, renamed_path, table_path,
                      validate_frame, validate_table, vocabulary, vocabulary_path)
-from .table import cite, figure, figures, load_table, sources
+from .table import cite, figure, figures, load_table, sources, value
 
 __all__ = [
     # table
     "COLUMNS", "DEFINITION_COLUMNS", "LEVELS", "QUALIFIERS", "YEAR_BASES", "EXTRA_ORIGIN", "TABLE_SCHEMA",
     "table_path", "doc_path", "indicators_path", "vocabulary_path", "renamed_path",
-    "load_table", "figures", "figure", "sources", "cite", "indicators", "vocabulary", "renamed",
+    "load_table", "figures", "figure", "value", "sources", "cite", "indicators", "vocabulary", "renamed",
     "read_checked", "validate_table", "validate_frame",
     # display
     "QUALIFIER_WORDS", "UNKNOWN_PRODUCER", "render", "value_fr", "when_fr", "producer_fr", "label_fr",

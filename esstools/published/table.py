@@ -14,7 +14,7 @@ import pandas as pd
 from ..errors import InputFileError, SchemaError, UnknownCodeError, check_choice
 from .schema import (LEVELS, TABLE_SCHEMA, indicators, read_checked, renamed, table_path, validate_frame)
 
-__all__ = ["load_table", "figures", "figure", "sources", "cite"]
+__all__ = ["load_table", "figures", "figure", "value", "sources", "cite"]
 
 Level = Literal["france", "region", "departement", "ept", "commune", "metropole"]
 
@@ -108,6 +108,15 @@ def figure(figure_id: str, path: str | os.PathLike | None = None) -> pd.Series:
         raise UnknownCodeError(f"Unknown figure id {figure_id!r} in '{path or table_path()}'{hint}.",
                                codes=[figure_id])
     return hit.iloc[0].copy()
+
+
+def value(figure_id: str, path: str | os.PathLike | None = None) -> float:
+    """The published number of one figure (``figure(figure_id)["value"]``), e.g. for calibrating demo data.
+
+    Only the number: to show it to a reader use :func:`esstools.published.render`, which keeps
+    its qualifier, what it counts, its year and its producer.
+    """
+    return float(figure(figure_id, path)["value"])
 
 
 def sources(path: str | os.PathLike | None = None) -> pd.DataFrame:
