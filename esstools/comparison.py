@@ -210,7 +210,7 @@ def published_table(params: Parameters, max_per_indicator: int = 2) -> pd.DataFr
     for _, grp in df.groupby(["territory_code", "indicator"], sort=False):
         years = sorted(set(grp["_y"]), reverse=True)[:max_per_indicator]
         keep += list(grp.index[grp["_y"].isin(years)])
-    df = df.loc[sorted(keep, key=list(df.index).index)]
+    df = df[df.index.isin(keep)]
     out = pd.DataFrame({
         "territoire": df["territory_name"].to_numpy(),
         "code": df["territory_code"].to_numpy(),
