@@ -24,7 +24,8 @@ import pandas as pd
 
 from . import indicators as ind
 from .errors import ParameterError, check_choice
-from .provenance import DEMO_LABEL, mark_axes
+from .display import fmt_number
+from .provenance import DEMO_LABEL, Provenance, mark_axes
 
 LEVELS = ("ept", "commune", "departement")
 REFERENCES = ("11", "FR")
@@ -42,22 +43,15 @@ FAMILY_LABELS_FALLBACK = {
     "association": "Associations", "cooperative": "Coopératives", "mutuelle": "Mutuelles",
     "fondation": "Fondations", "societe_commerciale_ess": "Sociétés commerciales de l'ESS", "hors_ess": "Hors ESS",
 }
-#: Published indicators shown in Part 1 (those absent from the vocabulary are skipped).
+#: Published indicators shown in Part 1 (those absent from the vocabulary are skipped). Each counts one
+#: thing (``data/reference/published_indicators.csv``): employer establishments, "structures employeuses"
+#: and establishments are different indicators, as are jobs ("emplois") and salaried employees ("salariés").
 PART1_INDICATORS = (
-    "ess_establishments_employer", "ess_establishments", "ess_share_establishments_pct",
-    "ess_jobs", "ess_employees", "ess_share_employment_pct", "ess_share_private_employment_pct",
-    "ess_rank_idf_establishments",
+    "ess_establishments_employer", "ess_structures_employer", "ess_establishments",
+    "ess_share_establishments_pct", "ess_share_private_establishments_pct", "ess_share_local_enterprises_pct",
+    "ess_jobs", "ess_employees", "ess_share_employment_pct", "ess_share_employees_pct",
+    "ess_share_private_employment_pct", "ess_rank_idf_establishments",
 )
-INDICATOR_LABELS = {
-    "ess_establishments_employer": "Établissements employeurs de l'ESS",
-    "ess_establishments": "Établissements de l'ESS",
-    "ess_share_establishments_pct": "Part de l'ESS dans les établissements (%)",
-    "ess_jobs": "Emplois dans l'ESS",
-    "ess_employees": "Salariés de l'ESS",
-    "ess_share_employment_pct": "Part de l'ESS dans l'emploi (%)",
-    "ess_share_private_employment_pct": "Part de l'ESS dans l'emploi privé (%)",
-    "ess_rank_idf_establishments": "Rang en Île-de-France (établissements de l'ESS)",
-}
 
 
 def family_labels() -> dict[str, str]:
@@ -80,10 +74,14 @@ def fmt_num(x, decimals: int = 0) -> str:
 
 
 def fmt_value(x) -> str:
-    """French format of a published value: no decimal for whole numbers, one otherwise."""
+    """French format of a published value at its published precision ("6,6", "42\u202f000"; "n.d." when
+    missing). The qualifier and the unit are not included: use ``valeur_affichee`` of
+    :func:`published_table` (or :func:`esstools.published.value_fr`) to show a figure."""
+    from .published import number_fr
+
     if x is None or pd.isna(x):
         return "n.d."
-    return fmt_num(x, 0 if float(x).is_integer() else 1)
+    return number_fr(x)
 
 
 # --------------------------------------------------------------------------- parameters
@@ -168,53 +166,88 @@ def _resolve_source(source: str) -> tuple[str, str]:
 
 
 # --------------------------------------------------------------------------- Part 1
-def published_table(params: Parameters, max_per_indicator: int = 2) -> pd.DataFrame:
-    """Published ESS figures of the département, the other départements of its region,
-    the region and France (real data, one row per figure, most recent first).
+PART1_COLUMNS = ["territoire", "code", "niveau", "indicateur", "annee", "annee_affichee", "annee_publication",
+                 "valeur", "unite", "part_de", "qualificatif", "valeur_affichee", "producteur", "champ", "source",
+                 "indicator", "territory_level", "figure_id"]
 
-    Columns: ``territoire``, ``code``, ``niveau``, ``indicateur``, ``annee`` (data year),
-    ``annee_affichee`` (``"2021"``, ``"publ. 2013"`` or ``"n.d."``), ``annee_publication``,
-    ``valeur``, ``unite``, ``qualificatif``, ``source`` (``published.cite``), ``indicator`` (code),
-    ``territory_level``.
+
+def published_table(params: Parameters, max_per_indicator: int = 2) -> pd.DataFrame:
+    """Published ESS figures of the département, the other départements of its region, the region
+    and France (real data, one row per figure, most recent first), each as published.
+
+    Rows: exact relays of the same figure are shown once (:func:`esstools.published.distinct_figures`:
+    same value, year, publication year and producer); for each territory and indicator the figures
+    of the ``max_per_indicator`` most recent years are shown — *all* of them, so that two sources
+    disagreeing on the same year are both visible.
+
+    Columns: ``territoire``, ``code``, ``niveau``, ``indicateur`` (French label), ``annee`` (data
+    year or <NA>), ``annee_affichee`` ("2021", "2013-2022", "publ. 2013", "année non précisée"),
+    ``annee_publication``, ``valeur``, ``unite`` (what is counted: "salariés", "emplois",
+    "établissements employeurs", "%"…), ``part_de`` (for a share: of what), ``qualificatif``
+    ("plus de", "environ", "presque" or ""), ``valeur_affichee`` (value with qualifier and unit,
+    :func:`esstools.published.value_fr`), ``producteur`` (Flores-Insee…, "non précisé"), ``champ``,
+    ``source`` (:func:`esstools.published.cite`), ``indicator``, ``territory_level``, ``figure_id``.
     """
     from . import published, territory
 
-    vocab = set(published.indicators()["indicator"])
-    wanted = [i for i in PART1_INDICATORS if i in vocab]
+    vocab = published.indicators().set_index("indicator")
+    wanted = [i for i in PART1_INDICATORS if i in vocab.index]
     deps = territory.children(params.region, "departement", params.cog)["code"].tolist()
     codes = [params.departement] + [d for d in deps if d != params.departement] + [params.region, "FR"]
     df = published.figures(territory=codes, indicator=wanted)
     df = df[df["territory_level"].isin(["departement", "region", "france"])]
     if df.empty:
-        return pd.DataFrame(columns=["territoire", "code", "niveau", "indicateur", "annee", "annee_affichee",
-                                     "annee_publication", "valeur", "unite", "qualificatif", "source", "indicator",
-                                     "territory_level"])
+        return pd.DataFrame(columns=PART1_COLUMNS)
     order = {c: i for i, c in enumerate(codes)}
-    df = df.assign(_o=df["territory_code"].map(order), _i=df["indicator"].map({k: i for i, k in enumerate(wanted)}))
-    df = df.sort_values(["_o", "_i", "year"], ascending=[True, True, False], na_position="last")
-    # the same figure is often relayed by several documents: keep the first (best dated) one,
-    # and at most ``max_per_indicator`` figures per territory and indicator
-    df = df.drop_duplicates(["territory_code", "indicator", "value"])
-    df = df.groupby(["territory_code", "indicator"], sort=False).head(max_per_indicator)
+    df = df.assign(_o=df["territory_code"].map(order), _i=df["indicator"].map({k: i for i, k in enumerate(wanted)}),
+                   _v=[published.vintage(r) for _, r in df.iterrows()])
+    df = df.sort_values(["_o", "_i", "_v"], ascending=[True, True, False], kind="stable")
+    df = published.distinct_figures(df)
+    # a "year" is the data year when known, else the publication year: keep every figure of the most
+    # recent ``max_per_indicator`` years, so that two figures of the same year are shown together
+    df = df.assign(_y=[(v[0], v[1] if v[0] else v[2]) for v in df["_v"]])
+    keep = []
+    for _, grp in df.groupby(["territory_code", "indicator"], sort=False):
+        years = sorted(set(grp["_y"]), reverse=True)[:max_per_indicator]
+        keep += list(grp.index[grp["_y"].isin(years)])
+    df = df[df.index.isin(keep)]
     out = pd.DataFrame({
         "territoire": df["territory_name"].to_numpy(),
         "code": df["territory_code"].to_numpy(),
         "niveau": df["territory_level"].map({"departement": "département", "region": "région",
                                              "france": "France"}).to_numpy(),
-        "indicateur": df["indicator"].map(INDICATOR_LABELS).fillna(df["indicator"]).to_numpy(),
+        "indicateur": df["indicator"].map(vocab["label_fr"]).to_numpy(),
         "annee": df["year"].to_numpy(),
-        "annee_affichee": [str(int(y)) if pd.notna(y) else (f"publ. {int(p)}" if pd.notna(p) else "n.d.")
-                           for y, p in zip(df["year"], df["publication_year"])],
+        "annee_affichee": [published.when_fr(r) for _, r in df.iterrows()],
         "annee_publication": df["publication_year"].to_numpy(),
         "valeur": df["value"].to_numpy(),
-        "unite": df["unit"].to_numpy(),
-        "qualificatif": df["qualifier"].map({"exact": "", "lower_bound": "au moins", "approx": "environ",
-                                             "upper_bound": "au plus"}).fillna("").to_numpy(),
+        "unite": df["counts"].to_numpy(),
+        "part_de": df["share_of"].to_numpy(),
+        "qualificatif": [published.qualifier_fr(r) for _, r in df.iterrows()],
+        "valeur_affichee": [published.value_fr(r) for _, r in df.iterrows()],
+        "producteur": [published.producer_fr(r) for _, r in df.iterrows()],
+        "champ": df["scope"].to_numpy(),
         "source": [published.cite(r) for _, r in df.iterrows()],
         "indicator": df["indicator"].to_numpy(),
         "territory_level": df["territory_level"].to_numpy(),
+        "figure_id": df["figure_id"].to_numpy(),
     })
     return out.reset_index(drop=True)
+
+
+def _as_figure(row: pd.Series) -> dict:
+    """A :func:`published_table` row under the column names of the published table (for
+    :mod:`esstools.published` renderers and comparisons)."""
+    return {"indicator": row["indicator"], "value": row["valeur"], "counts": row["unite"], "share_of": row["part_de"],
+            "qualifier": {v: k for k, v in _qualifier_words().items()}.get(row["qualificatif"], "exact"),
+            "year": row["annee"], "publication_year": row["annee_publication"], "producer": row["producteur"],
+            "period_start": None}
+
+
+def _qualifier_words() -> dict[str, str]:
+    from .published import QUALIFIER_WORDS
+
+    return QUALIFIER_WORDS
 
 
 def _by_recency(sub: pd.DataFrame) -> pd.DataFrame:
@@ -238,7 +271,8 @@ def latest(table: pd.DataFrame, code: str, indicators) -> pd.Series | None:
 def most_recent(table: pd.DataFrame, code: str, indicators) -> pd.Series | None:
     """Most recent row of ``table`` for ``code`` among all of ``indicators`` pooled
     (:data:`SELECTION_RULE_FR`): rows with a data year first, then the most recent data year, then
-    the most recent publication year; remaining ties go to the first indicator listed."""
+    the most recent publication year; remaining ties go to the first indicator listed. The rows
+    pooled may count different things: the row's ``unite`` says which."""
     inds = [indicators] if isinstance(indicators, str) else list(indicators)
     sub = table[(table["code"] == code) & table["indicator"].isin(inds)]
     if sub.empty:
@@ -249,55 +283,99 @@ def most_recent(table: pd.DataFrame, code: str, indicators) -> pd.Series | None:
 
 def departement_ranking(table: pd.DataFrame, indicators=("ess_establishments_employer", "ess_establishments",
                                                          "ess_employees", "ess_jobs")) -> pd.DataFrame:
-    """Rank of each département of the table on its most recent published count
-    (establishments first). Years differ between départements: the table says so."""
-    rows = []
-    for code in table.loc[table["territory_level"] == "departement", "code"].unique():
-        r = latest(table, code, indicators[:2])
-        if r is not None:
-            rows.append({"code": code, "territoire": r["territoire"], "indicateur": r["indicateur"],
-                         "annee": r["annee"], "valeur": r["valeur"]})
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
-    rq = ind.rank_quantile(out.set_index("code")["valeur"].astype("float64"))
-    out["rang"] = out["code"].map(rq["rank"]).astype("int64")
-    return out.sort_values("rang").reset_index(drop=True)
+    """Rank of the départements of the table on one published count, like with like only.
+
+    The indicator is the first of ``indicators`` published for at least two départements; each
+    département's most recent figure of it is ranked only against the figures comparable with
+    the best-covered group (same indicator and producer, data years at most one year apart:
+    :func:`esstools.published.comparable`). Other départements get no rank and the reason in
+    ``comparabilite``. Columns: ``code``, ``territoire``, ``indicateur``, ``valeur_affichee``,
+    ``annee_affichee``, ``producteur``, ``valeur``, ``rang`` (Int64), ``comparabilite``.
+    """
+    from . import published
+
+    cols = ["code", "territoire", "indicateur", "valeur_affichee", "annee_affichee", "producteur", "valeur", "rang",
+            "comparabilite"]
+    deps = table.loc[table["territory_level"] == "departement", "code"].unique()
+    for indicator in indicators:
+        rows = [r for r in (latest(table, c, indicator) for c in deps) if r is not None]
+        if len(rows) >= 2:
+            break
+    else:
+        return pd.DataFrame(columns=cols)
+    figs = [_as_figure(r) for r in rows]
+    # reference: the figure comparable with the most others
+    counts = [sum(bool(published.comparable(f, g)) for g in figs) for f in figs]
+    ref = figs[int(np.argmax(counts))]
+    verdicts = [published.comparable(ref, f) if f is not ref else None for f in figs]
+    ok = [v is None or v.ok for v in verdicts]
+    out = pd.DataFrame({
+        "code": [r["code"] for r in rows], "territoire": [r["territoire"] for r in rows],
+        "indicateur": [r["indicateur"] for r in rows], "valeur_affichee": [r["valeur_affichee"] for r in rows],
+        "annee_affichee": [r["annee_affichee"] for r in rows], "producteur": [r["producteur"] for r in rows],
+        "valeur": [float(r["valeur"]) for r in rows],
+        "comparabilite": ["référence du classement" if v is None else v.reason_fr for v in verdicts],
+    })
+    ranked = out[ok]
+    rank = ranked["valeur"].rank(method="min", ascending=False) if len(ranked) >= 2 else pd.Series(dtype=float)
+    out["rang"] = pd.array([int(rank[i]) if i in rank.index else pd.NA for i in out.index], dtype="Int64")
+    return out.sort_values(["rang", "code"], na_position="last").reset_index(drop=True)[cols]
+
+
+def _shown(row: pd.Series, what: str = "") -> str:
+    """"<value><what> (<year> ; <producer>)" of a :func:`published_table` row."""
+    prod = row["producteur"] if row["producteur"] != "non précisé" else "producteur non précisé"
+    return f"{row['valeur_affichee']}{what} ({row['annee_affichee']} ; {prod})"
 
 
 def published_reading(params: Parameters, table: pd.DataFrame) -> str:
-    """French paragraph generated from the published figures of :func:`published_table`."""
+    """French paragraph generated from the published figures of :func:`published_table`: each
+    figure with what it counts, its qualifier, its year (or "publ. AAAA") and its producer; the
+    département's share of employment is compared with the region's only when the two figures are
+    comparable (:func:`esstools.published.comparable`), otherwise the paragraph says why not."""
+    from . import published
+
     name = params.departement_name
-    parts = []
-    est = latest(table, params.departement, ["ess_establishments_employer", "ess_establishments"])
+    est = latest(table, params.departement, ["ess_establishments_employer", "ess_structures_employer",
+                                             "ess_establishments"])
+    sh_e = latest(table, params.departement, ["ess_share_establishments_pct", "ess_share_private_establishments_pct",
+                                              "ess_share_local_enterprises_pct"])
     jobs = latest(table, params.departement, ["ess_jobs", "ess_employees"])
-    sh_e = latest(table, params.departement, "ess_share_establishments_pct")
-    sh_j = latest(table, params.departement, ["ess_share_employment_pct", "ess_share_private_employment_pct"])
+    sh_j = latest(table, params.departement, ["ess_share_employment_pct", "ess_share_employees_pct",
+                                              "ess_share_private_employment_pct"])
     if est is None and jobs is None and sh_e is None and sh_j is None:
         return (f"Aucun chiffre publié sur l'ESS n'est recensé pour {name} dans la table des chiffres publiés ; "
                 "seules la région et la France sont présentées.")
+    parts = []
     if est is not None:
-        parts.append(f"{name} compte {_q(est)}{fmt_num(est['valeur'])} {est['unite']} de l'ESS ({_y(est)})")
+        ess = " de l'ESS"
+        parts.append(f"{name} compte {_shown(est, ess)}.")
     if sh_e is not None:
-        parts.append(f"soit {fmt_num(sh_e['valeur'], 1)} % des établissements ({_y(sh_e)})")
-    txt = ", ".join(parts) + "." if parts else ""
+        parts.append(f"L'ESS y représente {_shown(sh_e)}.")
     if jobs is not None:
-        txt += f" L'ESS y représente {_q(jobs)}{fmt_num(jobs['valeur'])} {jobs['unite']} ({_y(jobs)})"
-        if sh_j is not None:
-            txt += f", soit {fmt_num(sh_j['valeur'], 1)} % de l'emploi ({_y(sh_j)})"
-        txt += "."
-    ref = latest(table, params.region, ["ess_share_employment_pct"])
-    if sh_j is not None and ref is not None:
-        comp = "inférieure" if sh_j["valeur"] < ref["valeur"] else ("supérieure" if sh_j["valeur"] > ref["valeur"] else "égale")
-        txt += (f" Cette part est {comp} à celle de la région ({fmt_num(ref['valeur'], 1)} % en {_y(ref)}), "
-                "mais les sources, les années et les dénominateurs diffèrent : la comparaison reste indicative.")
+        parts.append(f"L'ESS y compte {_shown(jobs)}.")
+    if sh_j is not None:
+        parts.append(f"Part de l'ESS dans l'emploi : {_shown(sh_j)}.")
+        ref = latest(table, params.region, [sh_j["indicator"], "ess_share_employment_pct", "ess_share_employees_pct",
+                                            "ess_share_private_employment_pct"])
+        if ref is not None:
+            verdict = published.comparable(_as_figure(sh_j), _as_figure(ref))
+            if verdict.ok:
+                comp = ("inférieure" if sh_j["valeur"] < ref["valeur"] else
+                        "supérieure" if sh_j["valeur"] > ref["valeur"] else "égale")
+                parts.append(f"Cette part est {comp} à celle de la région ({ref['territoire']} : {_shown(ref)}) ; "
+                             f"{verdict.reason_fr}.")
+            else:
+                parts.append(f"La région ({ref['territoire']}) publie {_shown(ref)} : pas de comparaison, "
+                             f"{verdict.reason_fr}.")
     rank = latest(table, params.departement, "ess_rank_idf_establishments")
     if rank is not None:
-        txt += (f" D'après {rank['source'].removeprefix('Source : ')}, {name} est le "
-                f"{_ordinal(int(rank['valeur']))} département d'Île-de-France par le nombre d'établissements de l'ESS.")
+        parts.append(f"D'après {rank['source'].removeprefix('Source : ')}, {name} est le "
+                     f"{_ordinal(int(rank['valeur']))} département d'Île-de-France par le nombre d'établissements "
+                     f"de l'ESS ({rank['annee_affichee']}).")
     else:
-        txt += f" Aucun rang régional de {name} n'est publié."
-    return txt.strip()
+        parts.append(f"Aucun rang régional de {name} n'est publié.")
+    return " ".join(parts)
 
 
 def _de(name: str) -> str:
@@ -310,11 +388,13 @@ def _ordinal(n: int) -> str:
 
 
 def _q(row) -> str:
+    """The qualifier word of a :func:`published_table` row followed by a space ("plus de ") or ""."""
     return (row["qualificatif"] + " ") if row["qualificatif"] else ""
 
 
 def _y(row) -> str:
-    return "année non précisée" if row["annee_affichee"] == "n.d." else str(row["annee_affichee"])
+    """Year shown for a :func:`published_table` row ("2021", "publ. 2013", "année non précisée")."""
+    return str(row["annee_affichee"])
 
 
 # --------------------------------------------------------------------------- Part 2 data
@@ -552,17 +632,20 @@ def summary_table(summ: pd.DataFrame, params: Parameters, source: str | None = N
 
 
 def published_view(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """French view of :func:`published_table` (values formatted, source numbers) and the list of
-    sources (source ``n`` is ``sources[n - 1]``)."""
+    """French view of :func:`published_table` and the list of sources (source ``n`` is ``sources[n - 1]``).
+
+    Columns: ``Territoire``, ``Indicateur``, ``Valeur`` (value with its qualifier and what it counts,
+    e.g. "plus de 3\u202f850 structures employeuses", "6,6 % des entreprises locales"), ``Année`` (data year,
+    or "publ. AAAA" when only the publication year is known), ``Producteur``, ``Source n°``.
+    """
     sources = list(dict.fromkeys(table["source"]))
     ref = {s: i + 1 for i, s in enumerate(sources)}
     view = pd.DataFrame({
         "Territoire": table["territoire"].astype("object"),
         "Indicateur": table["indicateur"].astype("object"),
+        "Valeur": table["valeur_affichee"].astype("object"),
         "Année": table["annee_affichee"].astype("object"),
-        "Valeur": [fmt_value(v) for v in table["valeur"]],
-        "Unité": table["unite"].astype("object"),
-        "Précision": table["qualificatif"].astype("object"),
+        "Producteur": table["producteur"].astype("object"),
         "Source n°": [str(ref[s]) for s in table["source"]],
     })
     return view, sources
@@ -762,54 +845,71 @@ def departement_map(table: pd.DataFrame, params: Parameters):
 
 
 # --------------------------------------------------------------------------- results
+def _published_headline(row: pd.Series) -> dict:
+    """One published figure of :func:`published_table` as a results-JSON headline: value, what it
+    counts (``unit``, ``share_of``), qualifier, data year (``year``, None when unknown) and shown year
+    (``year_label``, e.g. "publ. 2013"), producer, the reader's text (``display``) and the source."""
+    from .display import headline
+
+    year = None if pd.isna(row["annee"]) else int(row["annee"])
+    pub = None if pd.isna(row["annee_publication"]) else int(row["annee_publication"])
+    item = headline(float(row["valeur"]), str(row["unite"]), f"{row['indicateur']} (publié)",
+                    Provenance.real(row["source"]), definition=" ".join(x for x in (row["unite"], row["part_de"]) if x),
+                    digits=6, qualifier=row["qualificatif"], year_label=row["annee_affichee"],
+                    publication_year=pub, producer=row["producteur"], display=_shown(row),
+                    figure_id=row["figure_id"])
+    item["year"] = year  # None when the source states no data year (never the publication year)
+    return item
+
+
 def results_payload(params: Parameters, table: pd.DataFrame, summ: pd.DataFrame, conc: dict,
                     data_source: str) -> dict:
     """Payload for ``results.save("01_territorial_comparison", ...)``: published (real) and
-    establishment-level (demo or real) headline numbers, each with unit, label, kind and source."""
+    establishment-level (demo or real) headline numbers, each with unit, label, kind and source.
+
+    Published items carry what they count (``unit``: "salariés", "emplois", "établissements
+    employeurs", "%"; ``share_of``), their qualifier, data year or "publ. AAAA" (``year_label``),
+    producer and ``display`` (:func:`_shown`); their label is the indicator's French label.
+    """
+    from .display import headline
+
     head: dict[str, dict] = {}
-
-    def put(name, row, unit, label):
+    picks = {
+        "published_ess_share_establishments_pct": ["ess_share_establishments_pct",
+                                                   "ess_share_private_establishments_pct",
+                                                   "ess_share_local_enterprises_pct"],
+        "published_ess_share_employment_pct": ["ess_share_employment_pct", "ess_share_employees_pct",
+                                               "ess_share_private_employment_pct"],
+        "published_ess_establishments": ["ess_establishments_employer", "ess_structures_employer",
+                                         "ess_establishments"],
+        "published_ess_jobs": ["ess_jobs", "ess_employees"],
+        "published_rank_idf_establishments": ["ess_rank_idf_establishments"],
+    }
+    for key, inds in picks.items():
+        row = latest(table, params.departement, inds)
         if row is not None:
-            head[name] = {"value": float(row["valeur"]), "unit": unit, "label_fr": label, "data_kind": "real",
-                          "source": row["source"], "year": None if pd.isna(row["annee"]) else int(row["annee"])}
-
-    put("published_ess_share_establishments_pct", latest(table, params.departement, "ess_share_establishments_pct"),
-        "%", "Part de l'ESS dans les établissements (publié)")
-    put("published_ess_share_employment_pct",
-        latest(table, params.departement, ["ess_share_employment_pct", "ess_share_private_employment_pct"]),
-        "%", "Part de l'ESS dans l'emploi (publié)")
-    put("published_ess_establishments",
-        latest(table, params.departement, ["ess_establishments_employer", "ess_establishments"]),
-        "établissements", "Établissements de l'ESS (publié)")
-    put("published_ess_jobs", latest(table, params.departement, ["ess_jobs", "ess_employees"]),
-        "emplois", "Emplois ou salariés de l'ESS (publié)")
-    put("published_rank_idf_establishments", latest(table, params.departement, "ess_rank_idf_establishments"),
-        "rang", "Rang en Île-de-France par le nombre d'établissements de l'ESS (publié)")
+            head[key] = _published_headline(row)
     kind = params.data_kind
     total_e = float(summ["ess_establishments"].sum())
     total_j = float(summ["ess_employees"].sum())
     pop = float(unit_populations(params, "departement").sum())
     lvl = LEVEL_LABELS[params.level]
-    head["ess_employer_establishments"] = {
-        "value": total_e, "unit": "établissements", "label_fr": "Établissements employeurs de l'ESS (fichier SIRENE)",
-        "data_kind": kind, "source": data_source}
-    head["ess_share_establishments_pct"] = {
-        "value": 100 * total_e / float(summ["all_establishments"].sum()), "unit": "%",
-        "label_fr": "Part de l'ESS dans les établissements employeurs privés (fichier SIRENE)",
-        "data_kind": kind, "source": data_source}
-    head["ess_employees_per_1000"] = {
-        "value": 1000 * total_j / pop, "unit": "salariés pour 1 000 habitants",
-        "label_fr": "Densité : salariés de l'ESS pour 1 000 habitants (fichier SIRENE)",
-        "data_kind": kind, "source": data_source}
+    prov = Provenance(kind, (data_source,))
+    head["ess_employer_establishments"] = headline(
+        total_e, "établissements employeurs", "Établissements employeurs de l'ESS (fichier SIRENE)", prov, digits=6)
+    head["ess_share_establishments_pct"] = headline(
+        100 * total_e / float(summ["all_establishments"].sum()), "%",
+        "Part de l'ESS dans les établissements employeurs privés (fichier SIRENE)", prov, digits=6,
+        definition="% des établissements employeurs privés")
+    head["ess_employees_per_1000"] = headline(
+        1000 * total_j / pop, "salariés pour 1 000 habitants",
+        "Densité : salariés de l'ESS pour 1 000 habitants (fichier SIRENE)", prov, digits=6)
     if params.level != "departement" and conc.get("n_units", 0) > 1:
-        head["top2_share_ess_establishments_pct"] = {
-            "value": conc["top_k_share_pct"], "unit": "%",
-            "label_fr": f"Part des établissements employeurs de l'ESS dans les 2 premiers {lvl} "
-                        f"({' et '.join(conc['top_units'])})",
-            "data_kind": kind, "source": data_source}
-        head["herfindahl_ess_establishments"] = {
-            "value": conc["herfindahl"], "unit": "indice 0-1",
-            "label_fr": f"Indice de Herfindahl de la répartition par {lvl}", "data_kind": kind, "source": data_source}
+        head["top2_share_ess_establishments_pct"] = headline(
+            conc["top_k_share_pct"], "%", f"Part des établissements employeurs de l'ESS dans les 2 premiers {lvl} "
+            f"({' et '.join(conc['top_units'])})", prov, digits=6)
+        head["herfindahl_ess_establishments"] = headline(
+            conc["herfindahl"], "indice 0-1", f"Indice de Herfindahl de la répartition par {lvl}", prov, digits=6)
     # Part 1 is always published (real) figures; with demo establishment data the report mixes both.
     kinds = {h["data_kind"] for h in head.values()}
     return {
@@ -824,19 +924,22 @@ def results_payload(params: Parameters, table: pd.DataFrame, summ: pd.DataFrame,
 
 
 def headline_text(payload: dict) -> str:
-    """French lines "label : value unit (réel | démonstration)" of the payload of :func:`results_payload`."""
+    """French lines "label : value (réel | démonstration ; year ; producer)" of the payload of
+    :func:`results_payload`; published figures are shown as published (qualifier, unit counted,
+    data year or "publ. AAAA", producer)."""
     lines = []
     for h in payload["headline"].values():
+        kind = "réel" if h["data_kind"] == "real" else "démonstration"
+        if "display" in h:
+            lines.append(f"{h['label_fr']} : {h['display']} ({kind})")
+            continue
         unit = h["unit"]
         dec = 2 if unit.startswith("indice") else (1 if unit == "%" or "pour 1 000" in unit else 0)
-        value = fmt_num(h["value"], dec)
-        if unit == "rang":
-            shown = _ordinal(int(h["value"])) if h["value"] is not None else "n.d."
-        elif unit.startswith("indice"):
+        value = fmt_number(h["value"], dec)
+        if unit.startswith("indice"):
             shown = f"{value} ({unit.replace('0-1', 'de 0 à 1')})"
         else:
             shown = f"{value} {unit}"
-        kind = "réel" if h["data_kind"] == "real" else "démonstration"
         year = f", {h['year']}" if h.get("year") else ""
         lines.append(f"{h['label_fr']} : {shown} ({kind}{year})")
     return "\n".join(lines)

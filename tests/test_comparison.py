@@ -44,12 +44,16 @@ def test_published_part_reproduces_figures():
     assert cmp.latest(t, "93", "ess_rank_idf_establishments")["valeur"] == 3
     assert {"75", "92", "94", "11", "FR"} <= set(t["code"])
     text = cmp.published_reading(p, t)
-    assert "3\u202f297" in text and "6,6 %" in text and "42\u202f000" in text and "3e département" in text
+    assert "3\u202f297 établissements employeurs de l'ESS (2021 ; Flores-Insee)" in text
+    assert "6,6\u00a0% des établissements du territoire" in text and "42\u202f000 emplois" in text
+    assert "3e département" in text
     p92 = cmp.check_parameters("92")
     t92 = cmp.published_table(p92)
-    assert cmp.latest(t92, "92", "ess_establishments")["valeur"] == 3355
+    assert cmp.latest(t92, "92", "ess_establishments_employer")["valeur"] == 3355
     assert cmp.latest(t92, "92", "ess_employees")["valeur"] == 50206
-    assert "Aucun rang régional" in cmp.published_reading(p92, t92)
+    text92 = cmp.published_reading(p92, t92)
+    assert "50\u202f206 salariés (publ. 2013 ; producteur non précisé)" in text92
+    assert "Aucun rang régional" in text92
 
 
 def test_part2_on_demo_data(tmp_path):
@@ -106,16 +110,16 @@ def test_fmt_num_french():
 def test_map_selection_rule_prefers_dated_then_recent():
     t = cmp.published_table(cmp.check_parameters("93"))
     figs = cmp.map_figures(t, cmp.check_parameters("93")).set_index("code")
-    # 93: the FLORES-INSEE 2024 figure (42 000 jobs) beats the undated 33 200 salariés of Est Ensemble
-    assert figs.loc["93", "valeur"] == 42000 and figs.loc["93", "annee_affichee"] == "2024"
+    # 93: 42 000 jobs (latest publication, 2025) beats the undated 33 200 salariés of Est Ensemble
+    assert figs.loc["93", "valeur"] == 42000 and figs.loc["93", "annee_affichee"] == "publ. 2025"
     # 92: only a publication year is known, shown as in the table
     assert figs.loc["92", "valeur"] == 50206 and figs.loc["92", "annee_affichee"] == "publ. 2013"
     # 91: two undated figures, the most recent publication (2015) wins over 2012
     assert figs.loc["91", "valeur"] == 24000 and figs.loc["91", "annee_affichee"] == "publ. 2015"
-    assert figs.loc["75", "annee_affichee"] == "2014" and figs.loc["77", "qualificatif"] == "au plus"
+    assert figs.loc["75", "annee_affichee"] == "2014" and figs.loc["77", "qualificatif"] == "presque"
     # within one indicator, latest() applies the same rule (publ. 2024 beats an undated row)
-    assert cmp.latest(t, "93", "ess_employees")["valeur"] == 42000
-    assert cmp.most_recent(t, "93", ["ess_employees"])["annee_affichee"] == "publ. 2024"
+    assert cmp.latest(t, "93", "ess_jobs")["valeur"] == 42000
+    assert cmp.most_recent(t, "93", ["ess_jobs"])["annee_affichee"] == "publ. 2025"
     assert cmp.most_recent(t, "93", ["nope"]) is None
     assert "l'année des données la plus récente" in cmp.SELECTION_RULE_FR
 
@@ -143,8 +147,10 @@ def test_display_tables_are_french(tmp_path):
     assert communes.index("Épinay-sur-Seine") < communes.index("Gagny")  # accents ignored in sorting
     payload = cmp.results_payload(p, cmp.published_table(p), summ, cmp.concentration(summ), label)
     text = cmp.headline_text(payload)
-    assert "Part de l'ESS dans les établissements (publié) : 6,6 % (réel, 2021)" in text
-    assert "Rang en Île-de-France par le nombre d'établissements de l'ESS (publié) : 3e (réel)" in text
+    assert ("Part de l'ESS dans les établissements (publié) : 6,6\u00a0% des établissements du territoire "
+            "(2021 ; Flores-Insee) (réel)") in text
+    assert ("Rang en Île-de-France (nombre d'établissements ESS) (publié) : 3e (publ. 2024 ; "
+            "Acoss-Urssaf + Flores-Insee) (réel)") in text
     assert "(démonstration)" in text and not re.search(r"\d\.\d", text)  # decimal commas only
     assert f"{cmp.fmt_num(cmp.concentration(summ)['herfindahl'], 2)} (indice de 0 à 1)" in text
 

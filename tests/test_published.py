@@ -71,6 +71,8 @@ def test_validate_table_passes_and_counts(table):
     checked = published.validate_table()
     assert len(checked) == len(table) == 442
     assert list(checked.columns) == list(published.COLUMNS)
+    for col in ("counts", "share_of", "scope", "year_basis", "producer", "publication_year"):
+        assert col in checked.columns
     counts = checked["origin"].value_counts().to_dict()
     assert counts == {
         "shared:published_figures_extra": 277,
@@ -122,16 +124,16 @@ REQUIRED = [
     # figure_id, value, qualifier, year, period_start
     ("93_ess_establishments_employer_2021", 3297, "exact", 2021, None),
     ("93_ess_share_establishments_pct_2021", 6.6, "exact", 2021, None),
-    ("93_ess_jobs_2024", 42000, "exact", 2024, None),
-    ("93_ess_share_employment_pct_2024", 6.2, "exact", 2024, None),
+    ("93_ess_jobs_p2024", 42000, "exact", None, None),
+    ("93_ess_share_employment_pct_p2024", 6.2, "exact", None, None),
     ("93_ess_employees_growth_pct_2022", 23, "exact", 2022, 2013),
     ("93_ess_jobs_growth_1y_pct_2023", 4.2, "exact", 2023, 2022),
     ("r11_ess_jobs_growth_1y_avg_departements_pct_2023", 0.8, "exact", 2023, 2022),
     ("93_ess_establishments_active_2024", 26990, "exact", 2024, None),
     ("93_ess_establishments_10_49_employees_2024", 710, "exact", 2024, None),
     ("93_ess_establishments_50plus_employees_2024", 193, "exact", 2024, None),
-    ("93_associations_2021", 3000, "exact", 2021, None),
-    ("93_cooperatives_2021", 180, "exact", 2021, None),
+    ("93_ess_establishments_employer_associations_2021", 3000, "exact", 2021, None),
+    ("93_ess_establishments_employer_cooperatives_2021", 180, "exact", 2021, None),
     ("93_siae_2024", 123, "exact", 2024, None),
     ("93_esus_2024", 79, "exact", 2024, None),
     ("93_stpa_2024", 45, "exact", 2024, None),
@@ -145,7 +147,7 @@ REQUIRED = [
     ("93_ess_establishments_nd", 27000, "approx", None, None),
     ("fr_ess_jobs_p2022", 2600000, "lower_bound", None, None),
     ("fr_ess_enterprises_employer_p2022", 164500, "exact", None, None),
-    ("t2_ess_share_establishments_pct_nd", 7.9, "exact", None, None),
+    ("t2_ess_share_private_establishments_pct_nd", 7.9, "exact", None, None),
     ("t2_ess_share_private_employment_pct_nd", 11.6, "exact", None, None),
     ("t8_cooperatives_nd", 78, "exact", None, None),
     ("t8_associations_nd", 1160, "lower_bound", None, None),
@@ -166,8 +168,8 @@ def test_brief_values_for_seine_saint_denis():
     by_ind = df.set_index("figure_id")["value"]
     assert by_ind["93_ess_establishments_employer_2021"] == 3297
     assert by_ind["93_ess_share_establishments_pct_2021"] == 6.6
-    assert by_ind["93_ess_jobs_2024"] == 42000
-    assert by_ind["93_ess_share_employment_pct_2024"] == 6.2
+    assert by_ind["93_ess_jobs_p2024"] == 42000
+    assert by_ind["93_ess_share_employment_pct_p2024"] == 6.2
     assert by_ind["93_ess_employees_growth_pct_2022"] == 23
     assert by_ind["93_ess_jobs_growth_1y_pct_2023"] == 4.2
     assert by_ind["93_siae_2024"] == 123
@@ -178,10 +180,14 @@ def test_contradicting_figures_are_both_kept():
     est = published.figures(territory="93", indicator=["ess_establishments", "ess_establishments_active"])
     assert sorted(est["value"]) == [26990, 27000]
     assert set(est["origin"]) == {"seed:001"}
-    # 3 297 employer establishments (CRESS/FLORES 2021) vs 3 000 (Est Ensemble strategy) vs extra copy
+    # 3 297 employer establishments (CRESS/FLORES 2021) vs 3 000 (Est Ensemble strategy); the RTES page's
+    # "3 297 structures ayant au moins 1 salarié" (and its shared copy) are structures, not establishments
     emp = published.figures(territory="93", indicator="ess_establishments_employer")
-    assert sorted(emp["value"]) == [3000, 3297, 3297, 3297]
-    assert emp["origin"].nunique() == 4
+    assert sorted(emp["value"]) == [3000, 3297]
+    assert set(emp["origin"]) == {"seed:001", "seed:002"}
+    struct = published.figures(territory="93", indicator="ess_structures_employer")
+    assert sorted(struct["value"]) == [3297, 3297]
+    assert set(struct["origin"]) == {"seed:000", published.EXTRA_ORIGIN}
 
 
 def test_concentration_row_quotes_plus_de_60():
@@ -205,12 +211,12 @@ def test_every_seed_quote_is_verbatim_in_its_document(table, seed_texts):
 
 
 CHECKED_AGAINST_SEED = [
-    "93_ess_establishments_employer_2021", "93_ess_share_establishments_pct_2021", "93_ess_jobs_2024",
-    "93_ess_share_employment_pct_2024", "93_ess_employees_growth_pct_2022", "93_ess_jobs_growth_1y_pct_2023",
+    "93_ess_establishments_employer_2021", "93_ess_share_establishments_pct_2021", "93_ess_jobs_p2024",
+    "93_ess_share_employment_pct_p2024", "93_ess_employees_growth_pct_2022", "93_ess_jobs_growth_1y_pct_2023",
     "r11_ess_jobs_growth_1y_avg_departements_pct_2023", "93_siae_2024", "93_ess_establishments_active_2024",
     "93_stpa_2024", "93_ess_establishments_nd", "fr_ess_jobs_p2022", "fr_ess_enterprises_employer_p2022",
     "r11_ess_wage_bill_eur_nd", "r11_ess_employees_nd", "t2_ess_share_private_employment_pct_nd",
-    "fr_ess_establishments_employer_2019", "fr_scic_2020", "93_dept_call_amount_eur_2025",
+    "fr_ess_establishments_employer_p2021", "fr_scic_2020", "93_dept_call_amount_eur_2025",
     "93_insertion_hours_facilitators_nd", "fr_non_ess_employment_change_rural_pct_2015",
 ]
 
@@ -318,10 +324,15 @@ def test_figures_filters():
     assert len(published.figures(territory="93", year=[2021, 2024])) > len(y)
 
 
+def test_value_of_a_figure():
+    assert published.value("93_ess_establishments_employer_2021") == 3297.0
+    assert published.value("93_ess_jobs_2024") == 42000.0  # renamed id
+
+
 def test_figures_returns_a_copy():
     df = published.figures(territory="93")
     df.loc[:, "value"] = -1.0
-    assert published.figure("93_ess_jobs_2024")["value"] == 42000
+    assert published.figure("93_ess_jobs_p2024")["value"] == 42000
 
 
 def test_figures_rejects_unknown_names():
@@ -333,20 +344,20 @@ def test_figures_rejects_unknown_names():
 
 def test_figure_unknown_id_lists_close_ids():
     with pytest.raises(UnknownCodeError) as exc:
-        published.figure("93_ess_job_2024")
+        published.figure("93_ess_job_p2024")
     assert isinstance(exc.value, KeyError)
     msg = str(exc.value)
-    assert "Unknown figure id '93_ess_job_2024'" in msg
-    assert "'93_ess_jobs_2024'" in msg
+    assert "Unknown figure id '93_ess_job_p2024'" in msg
+    assert "'93_ess_jobs_p2024'" in msg
 
 
 def test_cite():
-    row = published.figure("93_ess_jobs_2024")
+    row = published.figure("93_ess_jobs_p2024")
     assert published.cite(row) == (
         "Source : FLORES - INSEE 2024, cité par Département de la Seine-Saint-Denis – « Une économie sociale et "
         "solidaire forte pour construire un territoire résilient », Feuille de route ESS 2024-2028 "
         "(Une économie source d'emploi)")
-    assert published.cite("93_ess_jobs_2024") == published.cite(row)
+    assert published.cite("93_ess_jobs_p2024") == published.cite(row)
     no_producer = published.cite({"source_document": "Doc", "source_section": "", "source_producer": ""})
     assert no_producer == "Source : Doc"
     assert published.cite({"source_document": "Doc", "source_section": "p. 3"}) == "Source : Doc (p. 3)"
@@ -380,12 +391,15 @@ def _corrupt(tmp_path, edit) -> Path:
 
 
 @pytest.mark.parametrize("column,row,value,edit_value,expected", [
-    ("figure_id", 3, "fr_associations_2022", None, "unique ids"),
+    ("figure_id", 3, "fr_associations_2022", None, "duplicated key"),
     ("source_document", 4, "", "", "title of the source document"),
-    ("value", 5, "12,5", "12,5", "a number with a dot decimal"),
+    ("value", 5, "12,5", "12,5", "a number with a dot as decimal separator"),
     ("year", 6, "1889", "1889", "a year between 1990 and 2030"),
-    ("qualifier", 7, "roughly", "roughly", "one of exact, lower_bound, approx, upper_bound"),
-    ("indicator", 8, "ess_magic", "ess_magic", "documented in the vocabulary"),
+    ("qualifier", 7, "roughly", "roughly", "one of 'exact', 'lower_bound', 'approx', 'upper_bound'"),
+    ("indicator", 8, "ess_magic", "ess_magic", "an indicator of the vocabulary"),
+    ("counts", 9, "emplois", "emplois", "the counts of the row's indicator"),
+    ("producer", 10, "Insee Flores", "Insee Flores", "a producer of the vocabulary"),
+    ("year_basis", 11, "", "", "how the data year is known"),
     ("territory_code", 9, "Seine-Saint-Denis", "Seine-Saint-Denis", "a code matching its level"),
 ])
 def test_validate_table_names_file_column_row_value(tmp_path, column, row, value, edit_value, expected):
@@ -415,7 +429,7 @@ def test_validate_table_requires_quotes_for_seed_rows(tmp_path):
 
 def test_validate_table_missing_column_and_file(tmp_path):
     p = _corrupt(tmp_path, lambda raw: raw.pop("qualifier"))
-    with pytest.raises(SchemaError, match="lacks column\\(s\\) 'qualifier'"):
+    with pytest.raises(SchemaError, match="missing required column\\(s\\) 'qualifier'"):
         published.validate_table(p)
     with pytest.raises(InputFileError, match="does not exist"):
         published.validate_table(tmp_path / "nope.csv")
@@ -438,8 +452,9 @@ def test_map_shared_extra_rejects_unknown_ept(tmp_path):
 def test_custom_data_dir(tmp_path, monkeypatch):
     ref = tmp_path / "reference"
     ref.mkdir()
-    shutil.copy(published.table_path(), ref / "published_figures.csv")
-    shutil.copy(published.doc_path(), ref / "published_figures.md")
+    for f in (published.table_path(), published.doc_path(), published.indicators_path(),
+              published.vocabulary_path(), published.renamed_path()):
+        shutil.copy(f, ref / f.name)
     monkeypatch.setenv("ESSTOOLS_DATA_DIR", str(tmp_path))
     assert published.table_path() == ref / "published_figures.csv"
     assert published.figure("93_siae_2024")["value"] == 123
@@ -469,3 +484,41 @@ def test_codes_and_names_match_territorial_reference(table):
             assert all(c in epts for c in codes), r.figure_id
             if len(codes) == 1:
                 assert epts[codes[0]].replace("-", " ") == r.territory_name.replace("-", " "), r.figure_id
+
+
+# --------------------------------------------------------------------------- build inputs are data
+def _build_module():
+    spec = importlib.util.spec_from_file_location(
+        "build_published_figures", esstools.paths.REPO_ROOT / "scripts" / "build_published_figures.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_seed_rows_come_from_the_data_file(table):
+    mod = _build_module()
+    seeds = mod.seed_frame(None)  # read with read_table + Schema, no ../shared needed
+    assert len(seeds) == 165 and seeds["figure_id"].is_unique
+    committed = table[table["origin"].str.startswith("seed:")].set_index("figure_id")
+    for col in ("indicator", "qualifier", "unit", "quote", "producer", "year_basis"):
+        assert seeds.set_index("figure_id")[col].to_dict() == committed[col].astype(str).to_dict(), col
+    assert seeds.set_index("figure_id")["value"].astype(float).to_dict() == committed["value"].to_dict()
+
+
+def test_bad_seed_row_is_reported_with_file_line_column_and_value(tmp_path):
+    mod = _build_module()
+    raw = pd.read_csv(mod.SEED_ROWS, dtype=str, keep_default_na=False)
+    raw.loc[4, "value"] = "3 297"
+    bad = tmp_path / "seed_rows.csv"
+    raw.to_csv(bad, index=False)
+    with pytest.raises(SchemaError) as exc:
+        published.read_checked(bad, mod.SEED_SCHEMA)
+    assert exc.value.column == "value" and exc.value.rows == [6] and "'3 297'" in str(exc.value)
+    assert str(bad) in str(exc.value)
+
+
+def test_every_audit_line_explains_itself_and_never_touches_a_value():
+    mod = _build_module()
+    audit = published.read_checked(mod.EXTRA_AUDIT, mod.AUDIT_SCHEMA)
+    assert len(audit) == 33 and set(audit["column"]) <= set(mod.AUDITABLE) and "value" not in mod.AUDITABLE
+    assert audit["reason"].str.len().gt(15).all()
