@@ -11,7 +11,7 @@ import pytest
 from esstools import paths
 from esstools.assessment.headlines import NATURES
 from esstools.assessment.report import build_report, value_text, year_text
-from esstools.display import headline, styled_table
+from esstools.display import headline
 from esstools.provenance import DEMO_LABEL, Provenance
 
 matplotlib.use("Agg")
@@ -50,6 +50,7 @@ def test_value_and_year_as_written_by_the_source():
     assert value_text(6.6, "percent") == "6,6\u00a0%" and value_text(92, "percent") == "92\u00a0%"
     assert value_text(100, "structures", "approx") == "environ 100 structures" and value_text(3, "count") == "3"
     assert value_text(float("nan"), "EUR") == "—"
+    assert value_text(1, "rank") == "1er" and value_text(3, "rank") == "3e"
     assert year_text(2024) == "2024" and year_text(2025, "publication") == "publ. 2025"
 
 
@@ -83,6 +84,17 @@ def test_analyses_synthesis_marks_demo_and_combines_provenance(with_analyses, re
     assert report.report_provenance.kind == "real" and report.analyses_synthesis_items() == []
 
 
+def test_analyses_without_synthesis_are_named_not_invented():
+    from esstools.assessment.headlines import analyses_without_synthesis, analysis_synthesis_items
+
+    payloads = [{"notebook": "01_territorial_comparison", "run": r, "data_kind": "demo", "headline": {}}
+                for r in ("92", "93")] + [{"notebook": "03_siae_impact", "run": "93", "data_kind": "demo",
+                                           "synthesis": [{"text": "Effet estimé : 0,12.", "nature": "démonstration"}]}]
+    assert analysis_synthesis_items(payloads)[0]["text"].startswith("Impact des SIAE (exécution « 93 »)")
+    assert len(analysis_synthesis_items(payloads)) == 1
+    assert analyses_without_synthesis(payloads) == ["Comparaison territoriale (92, 93)"]
+
+
 # ------------------------------------------------------------------ tables and chart
 
 
@@ -90,7 +102,7 @@ def test_analyses_synthesis_marks_demo_and_combines_provenance(with_analyses, re
                                   "undocumented", "context"])
 def test_tables_are_french_without_index_or_truncation(report, name):
     df = report.table(name)
-    html = styled_table(df, report.provenance, source=report.source, digits=0).to_html()
+    html = report._styled(df, report.provenance, report.source).to_html()
     assert "row_heading" not in html and "Source : Feuille de route ESS 2024-2028" in html
     assert not any("_" in str(c) for c in df.columns)  # French headers, no code names
     if "intitulé" in df:  # full titles, as in the roadmap
@@ -110,6 +122,9 @@ def test_tables_content(report):
     assert context.at["Emplois dans l'ESS en Seine-Saint-Denis", "année"] == "publ. 2024"
     assert context.at["Établissements employeurs de l'ESS", "valeur"] == "3\u202f297 établissements"
     assert "au moins un·e salarié·e" in context.at["Établissements employeurs de l'ESS", "définition"]
+    # the producer cited by the source is shown (FLORES, SIRENE, ACOSS, DG Trésor)
+    producers = " ".join(context["producteur et précisions de la source"])
+    assert all(p in producers for p in ("FLORES", "SIRENE", "ACOSS", "DG Trésor"))
     objectives = report.table("objectives")
     assert set(objectives["statut"]) == {"non évaluable"} and len(objectives) == 13
     assert report.table("undocumented")["action"].tolist()[:2] == ["E1.O1.A1", "E1.O1.A2"]

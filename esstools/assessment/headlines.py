@@ -26,6 +26,7 @@ __all__ = [
     "HEADLINE_COLUMNS_FR",
     "NATURES",
     "analyses_provenance",
+    "analyses_without_synthesis",
     "analysis_synthesis_items",
     "headline_results_table",
     "item_provenance",
@@ -154,20 +155,16 @@ def analyses_provenance(results: Sequence[dict], exclude: Sequence[str] = ("00_r
 
 def analysis_synthesis_items(results: Sequence[dict], per_analysis: int = 3,
                              exclude: Sequence[str] = ("00_roadmap_assessment",)) -> list[dict]:
-    """Synthesis items of the analyses 01-03 (their ``synthesis`` list, at most ``per_analysis`` each).
+    """Synthesis items of the analyses 01-03 (their ``synthesis`` list, at most ``per_analysis`` per run).
 
-    Items resting on demonstration data keep or get the « démonstration » nature and the demo
-    mark in their text; an analysis without synthesis items gets one item pointing to its table.
+    Items of a demo payload are « démonstration » whatever they claim (except « publié »), and every
+    « démonstration » item carries the demo mark in its text.
     """
     items = []
     for payload in _analyses(results, exclude):
         prov, _known = item_provenance({}, payload)
         title = ANALYSIS_TITLES_FR.get(str(payload.get("notebook")), str(payload.get("notebook")))
         given = [i for i in payload.get("synthesis") or [] if isinstance(i, dict) and i.get("text")]
-        if not given:
-            given = [{"text": "pas de synthèse dans le fichier de résultats ; voir le tableau des résultats principaux.",
-                      "nature": "démonstration" if prov.is_demo else "calculé sur données réelles",
-                      "source": prov.source_fr}]
         for item in given[:per_analysis]:
             nature = item.get("nature") if item.get("nature") in NATURES else None
             if prov.kind == "demo" and nature != "publié":
@@ -180,6 +177,16 @@ def analysis_synthesis_items(results: Sequence[dict], per_analysis: int = 3,
             items.append({"text": text, "nature": nature,
                           "source": str(item.get("source") or prov.source_fr or payload.get("source") or "—")})
     return items
+
+
+def analyses_without_synthesis(results: Sequence[dict], exclude: Sequence[str] = ("00_roadmap_assessment",)) -> list[str]:
+    """French names (with their runs) of the analyses whose results file holds no synthesis item."""
+    runs: dict[str, list[str]] = {}
+    for payload in _analyses(results, exclude):
+        if not [i for i in payload.get("synthesis") or [] if isinstance(i, dict) and i.get("text")]:
+            title = ANALYSIS_TITLES_FR.get(str(payload.get("notebook")), str(payload.get("notebook")))
+            runs.setdefault(title, []).append(str(payload.get("run", "default")))
+    return [f"{title} ({', '.join(r)})" for title, r in runs.items()]
 
 
 def report_provenance(own: Provenance, results: Sequence[dict]) -> Provenance:

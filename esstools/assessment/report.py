@@ -19,10 +19,11 @@ from typing import Iterable
 import pandas as pd
 
 from .. import paths, results
-from ..display import fmt_number, fmt_percent, headline, show_table
+from ..display import fmt_number, fmt_percent, headline, styled_table
 from ..errors import check_choice
 from ..provenance import DEMO_LABEL, Provenance, mark_figure
 from .headlines import (
+    analyses_without_synthesis,
     analysis_synthesis_items,
     headline_results_table,
     load_results_safely,
@@ -60,6 +61,8 @@ def value_text(value, unit: str, qualifier: str = "exact") -> str:
         text = fmt_percent(value, 1).replace(",0\u00a0%", "\u00a0%")
     elif unit == "count":
         text = fmt_number(value, None)
+    elif unit == "rank":
+        text = "1er" if value == 1 else f"{fmt_number(value, 0)}e"
     else:
         text = f"{fmt_number(value, None)} {unit_label_fr(unit)}"
     return _QUALIFIER_FR.get(qualifier, "") + text
@@ -119,6 +122,9 @@ class AssessmentReport:
             basis[s] = "data" if len(at_year) else sub["year_basis"].iloc[-1]
         out = self.scorecard.series.copy()
         out["latest_year_basis"] = out["series"].map(basis).fillna("data")
+        source_notes = self.indicators[self.indicators["note"] != ""].groupby("series", sort=False)["note"].agg(
+            lambda n: " ".join(dict.fromkeys(n)))
+        out["source_note"] = out["series"].map(source_notes).fillna("—")
         return out.merge(self.notes, on="series", how="left")
 
     def _latest_text(self, s: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -190,7 +196,8 @@ class AssessmentReport:
         s = self._action_series()
         return pd.DataFrame({"action": s["node_id"], "indicateur": s["label"],
                              "définition : ce que le chiffre compte": s["definition"].fillna("—"),
-                             "pourquoi cet indicateur": s["why"].fillna("—")})
+                             "pourquoi cet indicateur": s["why"].fillna("—"),
+                             "précisions sur la source": s["source_note"]})
 
     def _table_undocumented(self) -> pd.DataFrame:
         u = self.scorecard.coverage.undocumented
@@ -201,14 +208,19 @@ class AssessmentReport:
         s = s[s["node_id"] == self.roadmap.root_id].reset_index(drop=True)
         values, years = self._latest_text(s)
         return pd.DataFrame({"indicateur": s["label"], "valeur": values, "année": years,
-                             "définition": s["definition"].fillna("—"), "note": s["note"].replace("", "—")})
+                             "définition": s["definition"].fillna("—"),
+                             "producteur et précisions de la source": s["source_note"],
+                             "note": s["note"].replace("", "—")})
 
     def _table_headlines(self) -> pd.DataFrame:
         return headline_results_table(self.results)[0]
 
     def show(self, name: str) -> None:
         """Display table ``name`` with its caption (source; demo mark for the analyses' table when needed)."""
+        from IPython.display import HTML, display
+
         df = self.table(name)
+        prov, source = self.provenance, self.source
         if name == "headlines":
             for message in self.problems + headline_results_table(self.results)[1]:
                 print(message)
@@ -216,9 +228,8 @@ class AssessmentReport:
                 print("Aucun résultat d'analyse disponible dans le dossier de résultats.")
                 return
             prov = report_provenance(Provenance.real(), self.results)
-            show_table(df, prov, source="fichiers de résultats des analyses 01 à 03 (voir la colonne « source »)")
-            return
-        show_table(df, self.provenance, source=self.source, digits=0)
+            source = "fichiers de résultats des analyses 01 à 03 (voir la colonne « source »)"
+        display(HTML(self._styled(df, prov, source).to_html()))
 
     # ------------------------------------------------------------ chart
 
@@ -355,7 +366,22 @@ class AssessmentReport:
             color = "#b00020" if i["nature"] == "démonstration" else "#555"
             li.append(f"<li>{html.escape(i['text'])}<br><span style=\"font-size:0.85em;color:{color}\">"
                       f"<i>{html.escape(i['nature'])}</i> · Source : {html.escape(i['source'] or '—')}</span></li>")
-        display(HTML("<ul class=\"esstools-synthese\">" + "".join(li) + "</ul>"))
+        out = "<ul class=\"esstools-synthese\">" + "".join(li) + "</ul>"
+        silent = analyses_without_synthesis(self.results) if part == "analyses" else []
+        if silent:
+            out += ("<p>Sans synthèse dans leur fichier de résultats : " + html.escape(" ; ".join(silent))
+                    + " — leurs chiffres principaux figurent à la section 7.</p>")
+        display(HTML(out))
+
+    def _styled(self, df: pd.DataFrame, prov: Provenance, source: str):
+        """:func:`esstools.display.styled_table` with text left-aligned and short columns kept on one line."""
+        styler = styled_table(df, prov, source=source, digits=0)
+        text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+        short = [c for c in text if len(df) and df[c].astype(str).str.len().max() <= 20]  # ids, statuses, years
+        if short:
+            styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+        return styler.set_table_styles([{"selector": "th", "props": "text-align: left;"}], overwrite=False)
 
     # ------------------------------------------------------------ results JSON and exports
 
