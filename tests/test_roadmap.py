@@ -1,4 +1,5 @@
-"""Tests of esstools.roadmap: structure of the roadmap, indicators vs source documents, loader errors."""
+"""Tests of the roadmap data (esstools.assessment.roadmap / .indicators, also importable as esstools.roadmap):
+structure of the roadmap, indicators vs source documents, loader errors."""
 
 from __future__ import annotations
 
@@ -190,7 +191,7 @@ def test_template_has_header_and_commented_example(roadmap, tmp_path):
 
 
 HEADER = ",".join(INDICATOR_COLUMNS)
-GOOD = "T-1,E1.O2.A4,test_series,Libellé,2024,10,hours,exact,observed,,,Source,Section,,"
+GOOD = "T-1,E1.O2.A4,test_series,Libellé,2024,10,hours,exact,observed,,,Source,Section,,,data,annual"
 
 
 def _write(tmp_path, *rows, name="bad.csv"):
@@ -242,31 +243,34 @@ def test_bad_unit(tmp_path, roadmap):
 
 
 def test_non_numeric_value(tmp_path, roadmap):
-    path = _write(tmp_path, GOOD.replace(",10,", ",\"2,5\","))
+    path = _write(tmp_path, GOOD.replace(",10,", ",deux,"))
     err = _error(path, roadmap)
-    assert err.column == "value" and err.values == ["2,5"] and "dot as decimal separator" in str(err)
+    assert err.column == "value" and err.values == ["deux"] and err.rows == [2] and str(path) in str(err)
+    # A French decimal comma (quoted in a comma-separated file) is a number, read as such.
+    ok = _write(tmp_path, GOOD.replace(",10,", ",\"2,5\","), name="ok.csv")
+    assert load_indicators(ok, roadmap=roadmap)["value"].tolist() == [2.5]
 
 
 @pytest.mark.parametrize(
     "row, column, value",
     [
         # observed without value
-        ("T-1,E1.O2.A4,s,L,2024,,hours,exact,observed,,,Src,,,", "value", ""),
+        ("T-1,E1.O2.A4,sx,L,2024,,hours,exact,observed,,,Src,,,,,annual", "value", ""),
         # target without direction
-        ("T-1,E1.O2.A4,s,L,2026,,hours,exact,target,100,,Src,,,", "target_direction", ""),
+        ("T-1,E1.O2.A4,sx,L,2026,,hours,exact,target,100,,Src,,,,,annual", "target_direction", ""),
         # target with 'stable'
-        ("T-1,E1.O2.A4,s,L,2026,,hours,exact,target,100,stable,Src,,,", "target_direction", "stable"),
+        ("T-1,E1.O2.A4,sx,L,2026,,hours,exact,target,100,stable,Src,,,,,annual", "target_direction", "stable"),
         # target without level
-        ("T-1,E1.O2.A4,s,L,2026,,hours,exact,target,,>=,Src,,,", "target_value", ""),
+        ("T-1,E1.O2.A4,sx,L,2026,,hours,exact,target,,>=,Src,,,,,annual", "target_value", ""),
         # observed row carrying a target
-        ("T-1,E1.O2.A4,s,L,2024,5,hours,exact,observed,10,>=,Src,,,", "target_value", "10"),
+        ("T-1,E1.O2.A4,sx,L,2024,5,hours,exact,observed,10,>=,Src,,,,,annual", "target_value", "10"),
         # target row carrying a value
-        ("T-1,E1.O2.A4,s,L,2026,5,hours,exact,target,10,>=,Src,,,", "value", "5"),
+        ("T-1,E1.O2.A4,sx,L,2026,5,hours,exact,target,10,>=,Src,,,,,annual", "value", "5"),
         # unknown kind / qualifier
-        ("T-1,E1.O2.A4,s,L,2024,5,hours,exact,objectif,,,Src,,,", "kind", "objectif"),
-        ("T-1,E1.O2.A4,s,L,2024,5,hours,environ,observed,,,Src,,,", "qualifier", "environ"),
+        ("T-1,E1.O2.A4,sx,L,2024,5,hours,exact,objectif,,,Src,,,,,annual", "kind", "objectif"),
+        ("T-1,E1.O2.A4,sx,L,2024,5,hours,environ,observed,,,Src,,,,,annual", "qualifier", "environ"),
         # missing source
-        ("T-1,E1.O2.A4,s,L,2024,5,hours,exact,observed,,,,,,", "source_document", ""),
+        ("T-1,E1.O2.A4,sx,L,2024,5,hours,exact,observed,,,,,,,,annual", "source_document", ""),
     ],
 )
 def test_inconsistent_rows(tmp_path, roadmap, row, column, value):
@@ -290,7 +294,7 @@ def test_missing_column_and_missing_file(tmp_path, roadmap):
     path = tmp_path / "nocol.csv"
     path.write_text("indicator_id,node_id\nT-1,E1\n", encoding="utf-8")
     err = _error(path, roadmap)
-    assert "missing column" in str(err) and "'series'" in str(err) and str(path) in str(err)
+    assert "missing required column" in str(err) and "'series'" in str(err) and str(path) in str(err)
     with pytest.raises(InputFileError, match="does not exist"):
         load_indicators(tmp_path / "absent.csv", roadmap=roadmap)
 
@@ -314,11 +318,78 @@ def test_roadmap_yaml_errors(tmp_path):
         load_roadmap(bad)
 
 
-def test_semicolon_file_and_single_extra_path(tmp_path, roadmap):
+def test_excel_french_csv_and_single_extra_path(tmp_path, roadmap):
+    """An evaluator's file saved by a French Excel (semicolons, decimal comma, Windows-1252) is read as such."""
     path = tmp_path / "excel.csv"
-    path.write_text(";".join(INDICATOR_COLUMNS) + "\n", encoding="utf-8")
-    err = _error(path, roadmap)
-    assert "semicolons" in str(err) and str(path) in str(err)
+    row = GOOD.replace("T-1", "T-9").replace(",10,", ",\"12,5\",").replace("Libellé", "Libellé évalué")
+    text = ";".join(INDICATOR_COLUMNS) + "\n" + ";".join(next(__import__("csv").reader([row]))) + "\n"
+    path.write_bytes(text.encode("cp1252"))
+    df = load_indicators(path, roadmap=roadmap)
+    assert df["value"].tolist() == [12.5] and df["label"].tolist() == ["Libellé évalué"]
     extra = _write(tmp_path, GOOD, name="extra.csv")
     df = load_indicators(roadmap=roadmap, extra_paths=str(extra))
     assert df["indicator_id"].iloc[-1] == "T-1" and df["source_file"].iloc[-1] == "extra.csv"
+
+
+def test_year_basis_and_measure(indicators, tmp_path, roadmap):
+    """Every committed row says whether its year is the figure's year and what the figure measures; an evaluator
+    file in the former 15-column layout inherits the measure of the series it extends."""
+    observed = indicators[indicators["kind"] == "observed"]
+    assert set(observed["year_basis"]) == {"data", "publication"}
+    assert set(indicators["measure"]) == {"annual", "level", "cumulative", "feature"}
+    by_id = indicators.set_index("indicator_id")
+    # "plus de 150 000 heures d'insertion financées en 2024": dated, annual; the 2,5M hours of the facilitators
+    # are a total over an unstated period; "42 000 emplois ... FLORES - INSEE 2024" is not dated by its source.
+    assert tuple(by_id.loc["IND-012", ["year_basis", "measure"]]) == ("data", "annual")
+    assert by_id.loc["IND-035", "measure"] == "cumulative" and by_id.loc["IND-056", "year_basis"] == "publication"
+    old_header = ",".join(c for c in INDICATOR_COLUMNS if c not in ("year_basis", "measure"))
+    old = tmp_path / "ancien_format.csv"
+    old.write_text(old_header + "\nEVAL-1,E1.O2.A4,insertion_hours_financed,Heures,2025,160000,hours,exact,observed,,,"
+                   "Rapport,,,\n", encoding="utf-8")
+    df = load_indicators(roadmap=roadmap, extra_paths=[old])
+    new = df[df["indicator_id"] == "EVAL-1"].iloc[0]
+    assert (new["measure"], new["year_basis"]) == ("annual", "data")
+    # A new series must say what it measures somewhere.
+    bad = _write(tmp_path, GOOD.replace(",data,annual", ",,"), name="nomeasure.csv")
+    err = _error(bad, roadmap)
+    assert err.column == "measure" and err.rows == [2] and "annual" in str(err)
+    conflict = _write(tmp_path, GOOD.replace("T-1", "EVAL-2").replace("test_series", "insertion_hours_financed")
+                      .replace(",2024,10,", ",2025,10,").replace(",annual", ",cumulative"), name="conflict.csv")
+    err = _error(ROADMAP_DIR / "indicators.csv", roadmap, extra=[conflict])
+    assert err.column == "measure" and err.values == ["cumulative"] and str(conflict) in str(err)
+
+
+def test_notes_for_every_series(indicators):
+    from esstools.assessment.indicators import load_indicator_notes
+
+    notes = load_indicator_notes()
+    assert set(notes["series"]) == set(indicators["series"])
+    assert (notes["definition"].str.len() > 20).all() and (notes["why"].str.len() > 20).all()
+
+
+def test_notes_invent_no_figure():
+    """Every number written in the reading notes is found in the roadmap or on the RTES page (no invented figure)."""
+    from esstools.assessment.indicators import load_indicator_notes
+
+    texts = []
+    for key, info in SOURCE_DOCUMENTS.items():
+        seed = SEEDS / info["seed_file"]
+        shared_data.require("numbers of the indicator notes found in the seed documents", "seeds", info["seed_file"])
+        texts.append(normalise_quote(seed.read_text(encoding="utf-8")))
+    text = " ".join(texts).replace("\u202f", " ").replace("\u00a0", " ")
+    notes = load_indicator_notes()
+    numbers = set()
+    for col in ("definition", "why"):
+        for t in notes[col]:
+            numbers |= set(re.findall(r"\d+(?:[ ,]\d+)*", t.replace("\u202f", " ").replace("\u00a0", " ")))
+    assert numbers and sorted(n for n in numbers if n not in text) == []
+
+
+def test_evaluator_xlsx_file(tmp_path, roadmap):
+    row = next(__import__("csv").reader([GOOD.replace(",10,", ",12.5,")]))
+    frame = pd.DataFrame([row], columns=list(INDICATOR_COLUMNS))
+    path = tmp_path / "indicateurs.xlsx"
+    frame.to_excel(path, index=False)
+    df = load_indicators(roadmap=roadmap, extra_paths=[path])
+    new = df[df["source_file"] == "indicateurs.xlsx"].iloc[0]
+    assert (new["indicator_id"], new["value"], new["row"], new["measure"]) == ("T-1", 12.5, 2, "annual")
