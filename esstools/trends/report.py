@@ -271,9 +271,10 @@ class TrendReport:
         show_table(self.projection_table(), self.provenance, source=self.source, digits=0,
                    uuid=f"t02_projection_{self._key}")
         p = self.projection.at(self.projection.frames[self.projection.retained].index[-1])
+        how = ("moyenne ½–½, fixée à l'avance, des projections sans et avec rupture" if a.has_break_model
+               else "croissance moyenne prolongée")
         self._say(f"Projection retenue {self.horizon_label} : {fmt_number(p['value'], 0)} salariés ; intervalle à 80 % "
-                  f"{fmt_interval(*p['ci80'], 0)} ; à 95 % {fmt_interval(*p['ci95'], 0)} "
-                  f"({MODEL_LABELS_FR[self.projection.retained]}).")
+                  f"{fmt_interval(*p['ci80'], 0)} ; à 95 % {fmt_interval(*p['ci95'], 0)} ({how}).")
         plots.plot_fan(a.data.to_series(), self.projection, self.provenance,
                        f"Projection de l'emploi salarié de l'ESS, {self.data.label}, à {self.horizon_label}", self.source)
         plt.show()
