@@ -174,3 +174,20 @@ def test_random_walk_forecast_matches_statsmodels_ets_holt_with_alpha_one():
     np.testing.assert_allclose(mean[0], frame["mean"], atol=1e-6)
     var_ets = ((frame["pi_upper"] - frame["mean"]) / stats.norm.ppf(0.975)).to_numpy() ** 2
     np.testing.assert_allclose(se[0] ** 2 / var_ets, n / (nd - 1) * (1 + steps / nd), rtol=1e-4)
+
+
+def test_tables_are_cached_on_disk_and_read_back_identically(tmp_path, monkeypatch):
+    monkeypatch.setenv("ESSTOOLS_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(calibration, "SIMS_PER_POINT", 40)  # part of the cache key: a small, separate table set
+    design = calibration.Design(n=9, freq="A", npost=3, steps=(1, 2))
+    calibration.tables.cache_clear()
+    built = calibration.tables(design)
+    files = list((tmp_path / "trend_tables").glob("*.json"))
+    assert [f.name for f in files] == [f"{design.key()}.json"]
+    calibration.tables.cache_clear()
+    again = calibration.tables(design)  # from the disk cache
+    assert set(again.tables) == set(built.tables)
+    for name, tab in built.tables.items():
+        np.testing.assert_array_equal(again.tables[name].values, tab.values)
+    assert {"growth", "growth_post", "fc0/2/0.95", "fc1/1/0.8", "mix/2/0.95", "break/0.05", "sup/0.01"} <= set(built.tables)
+    calibration.tables.cache_clear()
