@@ -1,31 +1,27 @@
-"""Territory vs reference: growth over a period, trend-growth gap, shift-share.
+"""Territory vs reference: growth over a period, gap of mean growth, shift-share.
 
 - :func:`period_growth` — % change between two periods of one series.
-- :func:`growth_gap` — difference of annual trend growth rates (territory minus
-  reference, percentage points) with its interval. The gap is estimated in one
-  regression, the log-linear trend of ``log(territory / reference)`` with
-  Newey-West errors (same finite-sample intervals as
-  :func:`~esstools.trends.loglinear.fit_loglinear`); its slope ``delta`` is the
-  difference of log-growth rates. It is converted to percentage points as
-  ``100 * (exp(b_ref + delta) - exp(b_ref))``, the reference slope ``b_ref``
-  being held at its estimate (its sampling error is second order here).
-- :func:`shift_share` — classic decomposition of the change in employment of a
-  territory between two years into reference growth, sector (family) mix and
-  local effect (Dunn 1960): ``ΔE = E0 g_R + Σ_i E0_i (g_Ri - g_R) + Σ_i E0_i (g_i - g_Ri)``.
+- :func:`growth_gap` — difference of mean annual growth (territory minus reference, percentage
+  points) with its 95 % interval. It is estimated on the ratio territory / reference: the mean growth
+  of ``log(territory / reference)`` is the difference of log-growth rates ``delta``, with the same
+  calibrated interval as the growth of one series (:func:`esstools.trends.model.analyse_trend`,
+  valid under persistence and robust to a change of drift at the tested date). It is converted to
+  percentage points as ``100 (exp(b_ref + delta) - exp(b_ref))``, the reference growth ``b_ref`` held
+  at its estimate.
+- :func:`shift_share` — classic decomposition of the change in employment of a territory between
+  two years into reference growth, sector (family) mix and local effect (Dunn 1960):
+  ``ΔE = E0 g_R + Σ_i E0_i (g_Ri - g_R) + Σ_i E0_i (g_i - g_Ri)``.
 """
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 
+from ..display import SummaryMixin, fmt_interval, fmt_number
 from ..errors import ParameterError, SchemaError
-from ..provenance import DEMO_LABEL
+from ..provenance import ProvenanceLike, as_provenance
 from ._series import SeriesData, as_series_data
-from .loglinear import fit_loglinear
-from .results import fmt_fr, p_text
 
 
 def period_growth(series, start, end) -> float:
@@ -48,7 +44,7 @@ def annual_growth(series) -> pd.Series:
     return out.iloc[lag:].rename("croissance (%)")
 
 
-def _align(series, reference, name, ref_name) -> tuple[SeriesData, SeriesData]:
+def _align(series, reference, name, ref_name) -> tuple[pd.Series, pd.Series]:
     a = as_series_data(series, name=name, min_obs=2).to_series()
     b = as_series_data(reference, name=ref_name, min_obs=2).to_series()
     common = a.index.intersection(b.index)
@@ -56,97 +52,75 @@ def _align(series, reference, name, ref_name) -> tuple[SeriesData, SeriesData]:
         raise ParameterError(
             f"Series '{a.name}' and reference '{b.name}' share only {len(common)} period(s); at least 5 are needed."
         )
-    return as_series_data(a.loc[common], name=str(a.name)), as_series_data(b.loc[common], name=str(b.name))
+    return a.loc[common], b.loc[common]
 
 
-class GrowthGapResult:
-    """Trend growth of a territory and its reference and their difference (pp)."""
+class GrowthGapResult(SummaryMixin):
+    """Mean annual growth of a territory and of its reference and their difference (points of %)."""
 
-    def __init__(self, territory, reference, ratio, data_kind: str = "demo") -> None:
-        self.territory = territory  # LogLinearResult
-        self.reference = reference  # LogLinearResult
-        self.ratio = ratio  # LogLinearResult on log(territory / reference)
-        self.data_kind = data_kind
+    title_fr = "Écart de croissance avec la référence"
 
-    @property
-    def delta(self) -> float:
-        """Difference of annual log-growth rates (log points per year)."""
-        return float(self.ratio.params["trend"])
+    def __init__(self, territory, reference, ratio) -> None:
+        self.territory = territory  # TrendAnalysis
+        self.reference = reference  # TrendAnalysis
+        self.ratio = ratio  # TrendAnalysis of territory / reference
+        self.provenance = territory.provenance
+
+    def _to_pp(self, growth_ratio_pct: float) -> float:
+        b_ref = np.log1p(self.reference.growth.value / 100)
+        delta = np.log1p(growth_ratio_pct / 100)
+        return float(100.0 * (np.exp(b_ref + delta) - np.exp(b_ref)))
 
     @property
     def value(self) -> float:
-        """Growth gap in percentage points per year (territory minus reference)."""
-        return self._to_pp(self.delta)
+        """Gap of mean annual growth, points of % per year (territory minus reference)."""
+        return self._to_pp(self.ratio.growth.value)
 
-    @property
-    def pvalue(self) -> float:
-        """p-value of 'no difference of trend growth'."""
-        return float(self.ratio.pvalues["trend"])
-
-    def _to_pp(self, delta: float) -> float:
-        b_ref = float(self.reference.params["trend"])
-        return float(100.0 * (np.exp(b_ref + delta) - np.exp(b_ref)))
-
-    def conf_int(self, level: float = 0.95) -> tuple[float, float]:
-        ci = self.ratio.conf_int(level).loc["trend"]
-        return self._to_pp(float(ci["lower"])), self._to_pp(float(ci["upper"]))
+    def conf_int(self) -> tuple[float, float]:
+        return self._to_pp(self.ratio.growth.lower), self._to_pp(self.ratio.growth.upper)
 
     def to_frame(self) -> pd.DataFrame:
-        lo, hi = self.conf_int(0.95)
-        t_lo, t_hi = self.territory.growth_ci(0.95)
-        r_lo, r_hi = self.reference.growth_ci(0.95)
+        lo, hi = self.conf_int()
+        t, r = self.territory.growth, self.reference.growth
         return pd.DataFrame({
-            "grandeur": [f"croissance annuelle {self.territory.name}", f"croissance annuelle {self.reference.name}",
-                         "écart (points de %)"],
-            "estimation": [self.territory.growth_rate(), self.reference.growth_rate(), self.value],
-            "IC 95 % bas": [t_lo, r_lo, lo],
-            "IC 95 % haut": [t_hi, r_hi, hi],
+            "grandeur": [f"croissance annuelle moyenne, {self.territory.name}",
+                         f"croissance annuelle moyenne, {self.reference.name}", "écart (points de %)"],
+            "estimation": [t.value, r.value, self.value],
+            "IC 95 % bas": [t.lower, r.lower, lo],
+            "IC 95 % haut": [t.upper, r.upper, hi],
             "unité": ["% par an", "% par an", "points de % par an"],
         })
 
     def summary(self) -> str:
-        lo, hi = self.conf_int(0.95)
-        d = self.ratio.data
-        lines = [f"Écart de croissance tendancielle « {self.territory.name} » − « {self.reference.name} » "
-                 f"({d.labels[0]} – {d.labels[-1]}, {d.nobs} obs.)"]
-        if self.data_kind == "demo":
-            lines.append("⚠ " + DEMO_LABEL)
-        lines += [
-            f"Croissance {self.territory.name} : {fmt_fr(self.territory.growth_rate(), 2, True)} %/an ; "
-            f"{self.reference.name} : {fmt_fr(self.reference.growth_rate(), 2, True)} %/an",
-            f"Écart : {fmt_fr(self.value, 2, True)} point(s) de % par an (IC 95 % : {fmt_fr(lo, 2, True)} ; "
-            f"{fmt_fr(hi, 2, True)}), {p_text(self.pvalue)}",
-        ]
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
+        lo, hi = self.conf_int()
+        return (f"Écart de croissance annuelle moyenne « {self.territory.name} » − « {self.reference.name} » : "
+                f"{fmt_number(self.value, 2, True)} point(s) de % par an {fmt_interval(lo, hi, 2, True)}")
 
 
-def growth_gap(series, reference, *, name: str | None = None, reference_name: str | None = None,
-               hac_lags: int | None = None, ci_method: str = "simulated", data_kind: str = "demo") -> GrowthGapResult:
-    """Difference of annual trend growth between ``series`` and ``reference`` (common periods)."""
+def growth_gap(series, reference, *, provenance: ProvenanceLike, name: str | None = None,
+               reference_name: str | None = None, break_year=2020, horizon=2028) -> GrowthGapResult:
+    """Difference of mean annual growth between ``series`` and ``reference`` (common periods)."""
+    from .model import analyse_trend
+
     a, b = _align(series, reference, name, reference_name)
-    ta = fit_loglinear(a, hac_lags=hac_lags, ci_method=ci_method, data_kind=data_kind)
-    tb = fit_loglinear(b, hac_lags=hac_lags, ci_method=ci_method, data_kind=data_kind)
-    ratio = pd.Series(a.values / b.values, index=a.index, name=f"{a.name} / {b.name}")
-    tr = fit_loglinear(ratio, hac_lags=hac_lags, ci_method=ci_method, data_kind=data_kind)
-    return GrowthGapResult(ta, tb, tr, data_kind)
+    prov = as_provenance(provenance)
+    kw = dict(break_year=break_year, horizon=horizon, provenance=prov)
+    ratio = pd.Series(a.to_numpy() / b.to_numpy(), index=a.index, name=f"{a.name} / {b.name}")
+    return GrowthGapResult(analyse_trend(a, **kw), analyse_trend(b, **kw), analyse_trend(ratio, **kw))
 
 
-class ShiftShareResult:
+class ShiftShareResult(SummaryMixin):
     """Shift-share decomposition; ``frame`` has one row per sector, ``totals`` the sums."""
 
     COMPONENTS = ("effet_reference", "effet_structurel", "effet_local")
 
-    def __init__(self, frame: pd.DataFrame, start, end, name: str, reference_name: str, data_kind: str) -> None:
+    title_fr = "Analyse structurelle-résiduelle"
+
+    def __init__(self, frame: pd.DataFrame, start, end, name: str, reference_name: str, provenance) -> None:
         self.frame = frame
         self.start, self.end = start, end
         self.name, self.reference_name = name, reference_name
-        self.data_kind = data_kind
+        self.provenance = as_provenance(provenance)
 
     @property
     def totals(self) -> pd.Series:
@@ -166,23 +140,17 @@ class ShiftShareResult:
     def summary(self) -> str:
         lines = [f"Analyse structurelle-résiduelle (shift-share) « {self.name} » vs « {self.reference_name} », "
                  f"{self.start} → {self.end}"]
-        if self.data_kind == "demo":
-            lines.append("⚠ " + DEMO_LABEL)
+        if self.provenance.is_demo:
+            lines.append("⚠ " + self.provenance.mark_fr)
         pct_col = "% de l'emploi initial"
         for _, r in self.to_frame().iterrows():
-            lines.append(f"{r['composante']:<36} {fmt_fr(r['emplois'], 0, True):>10} emplois "
-                         f"({fmt_fr(r[pct_col], 1, True)} %)")
+            lines.append(f"{r['composante']:<36} {fmt_number(r['emplois'], 0, True):>10} emplois "
+                         f"({fmt_number(r[pct_col], 1, True)} %)")
         return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(self.summary()) + "</pre>"
 
 
 def shift_share(local: pd.DataFrame, reference: pd.DataFrame, start, end, *, name: str = "territoire",
-                reference_name: str = "référence", data_kind: str = "demo") -> ShiftShareResult:
+                reference_name: str = "référence", provenance: ProvenanceLike) -> ShiftShareResult:
     """Shift-share decomposition of the change of employment from ``start`` to ``end``.
 
     ``local`` and ``reference``: wide tables, one row per period (index) and one
@@ -216,4 +184,4 @@ def shift_share(local: pd.DataFrame, reference: pd.DataFrame, start, end, *, nam
         "effet_reference": e0 * g_r, "effet_structurel": e0 * (g_ri - g_r), "effet_local": e0 * (g_i - g_ri),
     })
     frame.index.name = "secteur"
-    return ShiftShareResult(frame, start, end, name, reference_name, data_kind)
+    return ShiftShareResult(frame, start, end, name, reference_name, provenance)

@@ -1,13 +1,14 @@
-"""Charts of the trends notebook (French labels; demo data stamped with the demo mark)."""
+"""Charts of the trends report (French labels, title and source on every chart, demo data stamped)."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..provenance import mark_figure
+from ..display import fmt_number
+from ..provenance import Provenance, mark_figure
 
 
 def _x(index) -> np.ndarray:
@@ -17,79 +18,65 @@ def _x(index) -> np.ndarray:
     return np.asarray(index, dtype=float)
 
 
-def plot_indexed(series: dict[str, pd.Series], base, kind: str = "demo", title: str = "", source: str = ""):
+def _finish(fig, ax, title: str, source: str, provenance: Provenance, ylabel: str, thousands: bool = False):
+    ax.set_title(title, fontsize=11)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("année")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if thousands:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, 0)))
+    fig.text(0.01, 0.01, f"Source : {source}", fontsize=7, color="#555", ha="left", va="bottom", wrap=True)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    mark_figure(fig, provenance)
+    return fig
+
+
+def plot_indexed(series: dict[str, pd.Series], base, provenance: Provenance, title: str, source: str):
     """Series indexed to 100 in ``base`` (label -> Series)."""
     fig, ax = plt.subplots(figsize=(8, 4.2))
     for label, s in series.items():
         ref = s.loc[base] if base in s.index else s.iloc[0]
         ax.plot(_x(s.index), 100 * s.to_numpy() / float(ref), marker="o", ms=3, label=label)
     ax.axhline(100, color="grey", lw=0.8)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel(f"indice (base 100 en {base})")
-    ax.set_xlabel("année")
-    ax.set_title(title or "Emploi salarié de l'ESS, base 100")
-    ax.legend(frameon=False)
-    if source:
-        fig.text(0.01, 0.005, f"Source : {source}", fontsize=7, color="#555")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    mark_figure(fig, kind)
-    return fig
-
-
-def plot_fits(series: pd.Series, results: dict, kind: str = "demo", title: str = ""):
-    """Observed series and the fitted trend of each model."""
-    fig, ax = plt.subplots(figsize=(8, 4.2))
-    ax.plot(_x(series.index), series.to_numpy(), "o", color="black", ms=4, label="observé")
-    for label, r in results.items():
-        f = r.fitted
-        ax.plot(_x(f.index), f.to_numpy(), lw=1.6, label=label)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel("salariés")
-    ax.set_xlabel("année")
-    ax.set_title(title or "Tendances ajustées")
     ax.legend(frameon=False, fontsize=8)
-    fig.tight_layout()
-    mark_figure(fig, kind)
-    return fig
+    return _finish(fig, ax, title, source, provenance, f"indice (base 100 en {base})")
 
 
-def plot_fan(history: pd.Series, forecast, kind: str = "demo", title: str = "", target: float | None = None):
-    """Fan chart: history, central projection, 80 % and 95 % intervals."""
-    fr = forecast.frame
+def plot_growth_rates(growth: pd.Series, before: float, after: float | None, break_label: str,
+                      provenance: Provenance, periods_per_year: int, title: str, source: str):
+    """Growth rates (% a year or a quarter) with the mean growth before and from the tested break date."""
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    x = _x(growth.index)
+    ax.bar(x, growth.to_numpy(), width=0.6 if len(x) < 30 else 0.18, color="#7f9fbf", label="taux de croissance observé")
+    if after is not None:
+        cut = float(break_label[:4])
+        ax.hlines(before, x.min() - 0.4, cut - 0.5, colors="#1f3f7f", lw=2, label=f"moyenne avant {break_label}")
+        ax.hlines(after, cut - 0.5, x.max() + 0.4, colors="#b00020", lw=2, label=f"moyenne depuis {break_label}")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.legend(frameon=False, fontsize=8)
+    return _finish(fig, ax, title, source, provenance, "% par an" if periods_per_year == 1 else "% par trimestre")
+
+
+def plot_fan(history: pd.Series, projection, provenance: Provenance, title: str, source: str):
+    """Fan chart of the retained projection (80 % and 95 % intervals) with the two models' medians."""
+    fr = projection.frames[projection.retained]
     x_h, x_f = _x(history.index), _x(fr.index)
     x_f = np.concatenate([[x_h[-1]], x_f])
     last = float(history.iloc[-1])
 
-    def ext(col):
-        return np.concatenate([[last], fr[col].to_numpy()])
+    def ext(frame, col):
+        return np.concatenate([[last], frame[col].to_numpy()])
 
     fig, ax = plt.subplots(figsize=(8, 4.2))
     ax.plot(x_h, history.to_numpy(), "o-", color="black", ms=3, label="observé")
-    ax.fill_between(x_f, ext("lower_95"), ext("upper_95"), color="#1f77b4", alpha=0.18, label="intervalle à 95 %")
-    ax.fill_between(x_f, ext("lower_80"), ext("upper_80"), color="#1f77b4", alpha=0.35, label="intervalle à 80 %")
-    ax.plot(x_f, ext("mean"), "--", color="#1f77b4", label=f"projection ({forecast.model})")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel("salariés")
-    ax.set_xlabel("année")
-    ax.set_title(title or "Projection de l'emploi salarié de l'ESS")
+    ax.fill_between(x_f, ext(fr, "lower_95"), ext(fr, "upper_95"), color="#1f77b4", alpha=0.18,
+                    label="intervalle de prévision à 95 %")
+    ax.fill_between(x_f, ext(fr, "lower_80"), ext(fr, "upper_80"), color="#1f77b4", alpha=0.35,
+                    label="intervalle de prévision à 80 %")
+    ax.plot(x_f, ext(fr, "median"), "-", color="#1f77b4", lw=2, label="projection retenue (médiane)")
+    styles = {"fc0": ("--", "#555555", "sans rupture"), "fc1": (":", "#b00020", "avec rupture")}
+    for key, (ls, col, lab) in styles.items():
+        if key in projection.frames and key != projection.retained:
+            ax.plot(x_f, ext(projection.frames[key], "median"), ls, color=col, lw=1.2, label=lab)
     ax.legend(frameon=False, fontsize=8, loc="upper left")
-    fig.tight_layout()
-    mark_figure(fig, kind)
-    return fig
-
-
-def plot_break_profile(supf, kind: str = "demo", chosen=None, title: str = ""):
-    """F statistic of a break at each candidate date, with the 5 % Monte Carlo threshold."""
-    fig, ax = plt.subplots(figsize=(8, 3.6))
-    labels = [str(i) for i in supf.profile.index]
-    ax.bar(labels, supf.profile.to_numpy(), color="#7f7f7f")
-    ax.axhline(supf.critical_5pct, color="#b00020", lw=1, ls="--", label="seuil du sup-F à 5 %")
-    if chosen is not None and str(chosen) in labels:
-        ax.bar([str(chosen)], [supf.profile.loc[str(chosen)]], color="#1f77b4", label=f"rupture testée ({chosen})")
-    ax.set_ylabel("statistique F")
-    ax.set_xlabel("date de rupture candidate")
-    ax.set_title(title or "Recherche d'une rupture à date inconnue")
-    ax.legend(frameon=False, fontsize=8)
-    fig.tight_layout()
-    mark_figure(fig, kind)
-    return fig
+    return _finish(fig, ax, title, source, provenance, "salariés", thousands=True)
