@@ -108,9 +108,16 @@ def _formatter(spec) -> Callable:
     return fmt
 
 
-def table_uuid(df: pd.DataFrame, salt: str = "") -> str:
-    """Deterministic HTML id of a table (hash of its content): identical output from run to run."""
-    payload = salt + "|" + "|".join(map(str, df.columns)) + "|" + df.to_csv(index=False)
+def table_uuid(df: pd.DataFrame, salt: str = "", formatters: Mapping[str, Callable] | None = None) -> str:
+    """Deterministic HTML id of a table, a hash of its columns and its cells AS PRINTED.
+
+    Hashing the printed text (not full-precision floats) keeps the id identical when a value moves
+    below its printed precision, e.g. on another machine.
+    """
+    formatters = formatters or {}
+    cells = [[str(formatters.get(col, str)(v)) if not (isinstance(v, float) and math.isnan(v)) else MISSING
+              for v in df[col].tolist()] for col in df.columns]
+    payload = salt + "|" + "|".join(map(str, df.columns)) + "|" + repr(cells)
     return "t" + hashlib.sha1(payload.encode("utf-8")).hexdigest()[:10]
 
 
@@ -148,7 +155,7 @@ def styled_table(df: pd.DataFrame, provenance: ProvenanceLike, source: str | Non
     styler = df.style.format(fmts, na_rep=MISSING)
     if hide_index:
         styler = styler.hide(axis="index")
-    styler = styler.set_uuid(uuid or table_uuid(df))
+    styler = styler.set_uuid(uuid or table_uuid(df, formatters=fmts))
     caption = caption_fr(prov, source)
     if caption:
         color = "#b00020" if prov.is_demo else "#555"

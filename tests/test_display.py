@@ -69,3 +69,14 @@ def test_headline_carries_provenance_definition_and_interval():
                          ci95=(1.8, 2.5), definition="moyenne de Δlog salariés", year=2023)
     assert h["value"] == 2.1912 and h["data_kind"] == "demo" and h["sources"] == ["série synthétique"]
     assert h["ci95"] == [1.8, 2.5] and h["definition"].startswith("moyenne") and h["year"] == 2023
+
+
+def test_table_id_depends_on_printed_values_only():
+    df = pd.DataFrame({"x": [1.23456789], "n": [3]})
+    noisy = pd.DataFrame({"x": [1.23456789 * (1 + 1e-10)], "n": [3]})
+    assert display.table_uuid(df, formatters={"x": lambda v: display.fmt_number(v, 2)}) == display.table_uuid(
+        noisy, formatters={"x": lambda v: display.fmt_number(v, 2)})
+    a = display.styled_table(df, "real", digits=2).to_html()
+    b = display.styled_table(noisy, "real", digits=2).to_html()
+    assert a == b
+    assert display.table_uuid(df) != display.table_uuid(pd.DataFrame({"x": [2.0], "n": [3]}))
