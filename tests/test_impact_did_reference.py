@@ -40,7 +40,7 @@ def mpdta():
 
 def _fit(mpdta, scenario, small_sample):
     return callaway_santanna(mpdta, outcome="lemp", control_group=SCENARIOS[scenario], min_e=-3, max_e=3,
-                             provenance=PROV, small_sample=small_sample, missing="units", wild=False)
+                             provenance=PROV, small_sample=small_sample, missing="units", t_dist=False)
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))

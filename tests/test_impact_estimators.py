@@ -40,7 +40,7 @@ def test_callaway_santanna_wrapper_matches_batched_core(asm):
     pre = cs.pretrend_test()
     assert pre.test == "chi2" and pre.terms == ("e-4", "e-3", "e-2", "e-1") and 0 <= pre.pvalue <= 1
     assert "Callaway" in cs.summary() and "données de démonstration" in cs._repr_html_()
-    assert cs.provenance.kind == "demo" and cs.simple.wild is None  # 123 SIAE: no bootstrap needed
+    assert cs.provenance.kind == "demo" and cs.simple.df_dist is None  # 123 SIAE: normal critical values
     assert np.isfinite(callaway_santanna(asm, control_group="notyet").simple.params["att"])
     assert np.isfinite(twfe_binary(asm).params["treated"])
 

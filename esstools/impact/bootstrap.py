@@ -13,9 +13,9 @@ intermediary associations (AI) covers the truth in about 91 % of simulated panel
   at least the observed |t|, and the confidence interval is the set of beta0 not rejected (test
   inversion, by bisection). The same weights serve every beta0, so the interval is a deterministic
   function of the data and the seed.
-- :func:`wild_influence_ci` — wild (sign-flip) bootstrap-t on influence functions, for the
-  Callaway-Sant'Anna aggregations when the panel has few SIAE: t* = sum v_i psi_i / sqrt(sum v_i²
-  psi_i²), interval theta ± q_{level}(|t*|) se.
+- :func:`esstools.impact.staggered.wild_ci` — a wild bootstrap-t for the Callaway-Sant'Anna
+  aggregations when the panel has few SIAE (one weight per SIAE on its residual changes; each
+  sample re-estimated and re-studentised), with the weights drawn here.
 
 Weights: Rademacher (±1 with probability 1/2), or Webb's six-point distribution (±sqrt(1/2), ±1,
 ±sqrt(3/2), each 1/6) when the coefficient rests on :data:`WEBB_MAX_CLUSTERS` clusters or fewer
@@ -48,6 +48,29 @@ def draw_weights(kind: str, n_clusters: int, reps: int, seed: int) -> np.ndarray
     if kind == "rademacher":
         return rng.choice(np.array([-1.0, 1.0]), size=(n_clusters, reps))
     return rng.choice(_WEBB, size=(n_clusters, reps))
+
+
+def invert(pvalue, estimate: float, se: float, alpha: float, tol: float = 1e-7) -> tuple[float, float]:
+    """Confidence interval {beta0 : pvalue(beta0) > alpha} around ``estimate``, by bisection on each side."""
+
+    def bound(direction: int) -> float:
+        inside, step = estimate, max(se, 1e-12 * max(1.0, abs(estimate)))
+        outside = estimate + direction * 2 * step
+        for _ in range(60):
+            if pvalue(outside) <= alpha:
+                break
+            inside, outside = outside, estimate + 2 * (outside - estimate)
+        else:  # pragma: no cover - p-value never falls below alpha (degenerate design)
+            return direction * np.inf
+        while abs(outside - inside) > tol * max(se, 1e-300):
+            mid = 0.5 * (inside + outside)
+            if pvalue(mid) > alpha:
+                inside = mid
+            else:
+                outside = mid
+        return 0.5 * (inside + outside)
+
+    return bound(-1), bound(+1)
 
 
 def _cluster_sums(a: np.ndarray, cluster_idx: np.ndarray, n_g: int) -> np.ndarray:
@@ -104,46 +127,6 @@ def wild_cluster_ci(y: np.ndarray, x: np.ndarray, cluster_idx: np.ndarray, j: in
         t_obs = abs(b[j] - beta0) / se_hat if se_hat > 0 else np.inf
         return float(np.mean(t_star >= t_obs - 1e-12 * max(1.0, t_obs)))
 
-    alpha = 1 - level
-
-    def bound(direction: int) -> float:
-        inside, step = b[j], max(se_hat, 1e-12 * max(1.0, abs(b[j])))
-        outside = b[j] + direction * 2 * step
-        for _ in range(60):
-            if pvalue(outside) <= alpha:
-                break
-            inside, outside = outside, b[j] + 2 * (outside - b[j])
-        else:  # pragma: no cover - p-value never falls below alpha (degenerate design)
-            return direction * np.inf
-        while abs(outside - inside) > tol * max(se_hat, 1e-300):
-            mid = 0.5 * (inside + outside)
-            if pvalue(mid) > alpha:
-                inside = mid
-            else:
-                outside = mid
-        return 0.5 * (inside + outside)
-
-    return {"ci_lower": bound(-1), "ci_upper": bound(+1), "pvalue": pvalue(0.0), "weights": weights, "reps": reps,
+    lower, upper = invert(pvalue, float(b[j]), float(se_hat), 1 - level, tol)
+    return {"ci_lower": lower, "ci_upper": upper, "pvalue": pvalue(0.0), "weights": weights, "reps": reps,
             "clusters": n_g}
-
-
-def wild_influence_ci(theta: np.ndarray, inf: np.ndarray, *, level: float = 0.95, reps: int = REPS,
-                      weights: str | None = None, seed: int = SEED) -> dict:
-    """Sign-flip bootstrap-t intervals of ``theta`` (K,) from influence functions ``inf`` (K, N).
-
-    Returns arrays ``ci_lower``, ``ci_upper``, ``pvalue`` (H0: theta = 0) and the scheme used.
-    """
-    theta = np.asarray(theta, float)
-    inf = np.asarray(inf, float)
-    n = inf.shape[1]
-    kind = weights or weight_kind(n)
-    v = draw_weights(kind, n, reps, seed)  # (N, reps)
-    num = inf @ v  # (K, reps)
-    den = np.sqrt((inf**2) @ (v**2))
-    t_star = np.abs(num / np.where(den > 0, den, np.inf))
-    se = np.sqrt((inf**2).sum(axis=1)) / n
-    crit = np.quantile(t_star, level, axis=1, method="higher")
-    t_obs = np.abs(theta / np.where(se > 0, se, np.inf))
-    p = (t_star >= t_obs[:, None] - 1e-12).mean(axis=1)
-    return {"ci_lower": theta - crit * se, "ci_upper": theta + crit * se, "pvalue": p, "weights": kind, "reps": reps,
-            "clusters": n}

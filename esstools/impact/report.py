@@ -122,9 +122,20 @@ class SiaeImpactReport:
         g = self.mde
         return g[(g["n_siae"] == self.n_siae) & (g["n_years"] == self.n_years)].set_index("target")
 
-    def _ci(self, res: ImpactResult, term: str) -> tuple[float, float]:
+    @staticmethod
+    def _ci(res: ImpactResult, term: str) -> tuple[float, float]:
+        """95 % interval of ``term``: the wild bootstrap one when the estimate rests on fewer than 30 SIAE."""
+        if res.wild is not None and term in res.wild.index:
+            w = res.wild.loc[term]
+            return float(w["ci_lower"]), float(w["ci_upper"])
         ci = res.conf_int().loc[term]
         return float(ci["lower"]), float(ci["upper"])
+
+    @staticmethod
+    def _ci_label(res: ImpactResult, term: str) -> str:
+        if res.wild is not None and term in res.wild.index:
+            return "IC 95 % bootstrap sauvage"
+        return f"IC 95 % Student à {res.df_dist} ddl" if res.cov_type == "influence" and res.df_dist else "IC 95 %"
 
     # ------------------------------------------------------------------ synthesis
     def synthesis(self) -> list[dict]:
@@ -137,16 +148,17 @@ class SiaeImpactReport:
                           "nature": "publié", "source": cal.sources_fr[0]})
         cs = self.cs.simple
         lo, hi = self._ci(cs, "att")
-        att = (f"Après la première attribution d'un marché réservé, le chiffre d'affaires des SIAE attributaires "
-               f"dépasse de {fmt_number(cs.params['att'] / 1e3, 0)} k€ par an (IC 95 % {fmt_interval(lo / 1e3, hi / 1e3, 0)}) "
-               f"leur trajectoire sans attribution (Callaway et Sant'Anna, {self.n_siae} SIAE, {self.n_years} années)")
+        att = (f"Après la première attribution d'un marché réservé, l'écart entre le chiffre d'affaires des SIAE "
+               f"attributaires et leur trajectoire sans attribution est de {fmt_number(cs.params['att'] / 1e3, 0)} k€ par an "
+               f"({self._ci_label(cs, 'att')} {fmt_interval(lo / 1e3, hi / 1e3, 0)} ; Callaway et Sant'Anna, "
+               f"{self.n_siae} SIAE, {self.n_years} années)")
         if self.demo is not None:
             att += f" ; effet vrai injecté dans la démonstration : {fmt_number(self.true_simple_att() / 1e3, 0)} k€ par an"
         items.append({"text": att + ".", "nature": nat, "source": self.source})
         lev = self.twfe["level"]
         lo, hi = self._ci(lev, "reserved_market_eur")
         txt = (f"Un euro de marché réservé va de pair avec {fmt_number(lev.params['reserved_market_eur'], 2)} € de chiffre "
-               f"d'affaires total (IC 95 % {fmt_interval(lo, hi, 2)}) : ce coefficient mêle le contrat lui-même, "
+               f"d'affaires total ({self._ci_label(lev, 'reserved_market_eur')} {fmt_interval(lo, hi, 2)}) : ce coefficient mêle le contrat lui-même, "
                "l'entraînement et l'effet dynamique de l'attribution ; ce n'est pas le rendement du seul contrat")
         if self.demo is not None:
             txt += (f" (démonstration : {fmt_number(self.demo.truth['reserved_total_per_eur'], 2)} € pour le contrat et "
@@ -154,7 +166,8 @@ class SiaeImpactReport:
         items.append({"text": txt + ".", "nature": nat, "source": self.source})
         lo, hi = self._ci(lev, "hours_k")
         items.append({"text": f"1 000 heures d'insertion de plus vont de pair avec {fmt_number(lev.params['hours_k'] / 1e3, 1)} k€ "
-                              f"de chiffre d'affaires (IC 95 % {fmt_interval(lo / 1e3, hi / 1e3, 1)}) (effets fixes SIAE et année).",
+                              f"de chiffre d'affaires ({self._ci_label(lev, 'hours_k')} {fmt_interval(lo / 1e3, hi / 1e3, 1)} ; "
+                              "effets fixes SIAE et année).",
                       "nature": nat, "source": self.source})
         row = self.mde_row()
         if "att" in row.index:
@@ -181,7 +194,7 @@ class SiaeImpactReport:
         for note in self.assembly.notes:
             say("· " + note, prov)
         show_table(self.assembly.match_report, prov, source="appariement esstools.impact.panel",
-                   digits={"taux de correspondance (%)": 1})
+                   digits={"taux de correspondance (%)": 1}, uuid=f"t03_match_{self.departement}")
         y24 = p[p["year"] == 2024]
         if len(y24):
             say(f"2024 : {fmt_number(y24['insertion_hours'].sum(), 0)} heures d'insertion, "
@@ -201,10 +214,12 @@ class SiaeImpactReport:
         lev = tw["level"]
         lo, hi = self._ci(lev, "reserved_market_eur")
         say(f"€ de CA total par € de marché réservé (contrat + entraînement + effet dynamique de l'attribution) : "
-            f"{fmt_number(lev.params['reserved_market_eur'], 2)} {fmt_interval(lo, hi, 2)}", prov)
+            f"{fmt_number(lev.params['reserved_market_eur'], 2)} {fmt_interval(lo, hi, 2)}"
+            + (" (bootstrap sauvage)" if self._ci_label(lev, "reserved_market_eur") != "IC 95 %" else ""), prov)
         say(f"Hors contrat, par € de marché réservé : {fmt_number(tw['excl'].params['reserved_market_eur'], 2)} €", prov)
         lo, hi = self._ci(lev, "hours_k")
-        say(f"€ de CA pour 1 000 heures : {fmt_number(lev.params['hours_k'], 0)} {fmt_interval(lo, hi, 0)}", prov)
+        say(f"€ de CA pour 1 000 heures : {fmt_number(lev.params['hours_k'], 0)} {fmt_interval(lo, hi, 0)}"
+            + (" (bootstrap sauvage)" if self._ci_label(lev, "hours_k") != "IC 95 %" else ""), prov)
         if self.demo is not None:
             t = self.demo.truth
             say(f"Vérité de la démonstration : {fmt_number(t['reserved_total_per_eur'], 2)} € par € de contrat (contrat et "
@@ -225,7 +240,7 @@ class SiaeImpactReport:
         rows = []
 
         def add(name, res, term, truth=None):
-            lo, hi = self._ci(res, term)
+            lo, hi = res.conf_int().loc[term]  # analytic; TWFE's wild interval (few SIAE) is printed below the table
             row = {"estimateur": name, "estimation (k€/an)": res.params[term] / 1e3,
                    "erreur type (k€)": res.std_errors[term] / 1e3, "IC 95 % bas": lo / 1e3, "IC 95 % haut": hi / 1e3,
                    "SIAE": res.n_units}
@@ -243,12 +258,14 @@ class SiaeImpactReport:
     def show_staggered(self) -> None:
         prov = self.provenance
         tab = self.staggered_table()
-        show_table(tab, prov, source=self.source, digits=1)
+        show_table(tab, prov, source=self.source, digits=1, uuid=f"t03_staggered_{self.departement}")  # id not from raw floats
         for r in tab.itertuples(index=False):
             say(f"{r[0]} : {fmt_number(r[1], 1)} k€/an {fmt_interval(r[3], r[4], 1)}", prov)
-        if self.cs.simple.wild is not None:
-            w = self.cs.simple.wild.loc["att"]
-            say(f"Moins de 30 SIAE : intervalle bootstrap sauvage {fmt_interval(w['ci_lower'] / 1e3, w['ci_upper'] / 1e3, 1)} k€/an", prov)
+        if self.binary.wild is not None:
+            lo, hi = self._ci(self.binary, "treated")
+            say(f"TWFE statique, moins de 30 SIAE : intervalle bootstrap sauvage {fmt_interval(lo / 1e3, hi / 1e3, 1)} k€/an", prov)
+        for note in self.cs.simple.notes:
+            say("· Callaway–Sant'Anna : " + note, prov)
 
     def show_heterogeneity(self) -> None:
         prov = self.provenance

@@ -23,8 +23,11 @@ treated cohort, resp. of the controls, in that cell): standard errors are then
 cohorts of a handful of SIAE. ``small_sample=False`` drops the factor and
 reproduces R ``did::att_gt``/``aggte`` analytic standard errors exactly
 (``bstrap = FALSE``; checked in ``tests/test_impact_did_reference.py``). With
-fewer than 30 SIAE, a sign-flip wild bootstrap-t on the influence functions
-(:func:`esstools.impact.bootstrap.wild_influence_ci`) gives the intervals too.
+fewer than 30 SIAE (``t_dist="auto"``), intervals and p-values use t(N - 1)
+critical values instead of the normal. No wild bootstrap here: cohorts of a
+single SIAE, common in small panels, have no estimable own variance, which a
+bootstrap cannot restore (``benchmarks/impact_validation.py`` measures the
+normal, t(N - 1) and wild bootstrap-t intervals at 20 SIAE).
 
 Missing outcomes (``missing``): ``"cells"`` (default) leaves a SIAE out of the
 cells where its outcome is missing in t or in the base period only;
@@ -68,6 +71,10 @@ class CSCells:
     n_units: np.ndarray  # (R,) units used
     share: np.ndarray  # (R, C) cohort share p_g of each cell's cohort
     ind: np.ndarray  # (R, C, N) cohort indicator of each cell's cohort
+    treated: np.ndarray | None = None  # (R, C, N) units of the cell's treated group (valid cells only)
+    control: np.ndarray | None = None  # (R, C, N) units of the cell's comparison group
+    resid: np.ndarray | None = None  # (R, C, N) change minus its group mean (0 outside the cell's groups)
+    small_sample: bool = True
 
 
 def cs_cells(y: np.ndarray, cohort: np.ndarray, years: np.ndarray, control_group: ControlGroup = "never",
@@ -86,7 +93,7 @@ def cs_cells(y: np.ndarray, cohort: np.ndarray, years: np.ndarray, control_group
     cohorts = [int(g) for g in np.unique(cohort) if g > years[0] and g <= years[-1]]
     big = 10**6
     gcode = np.where(cohort > 0, cohort, big)
-    cells, atts, infs, shares, inds = [], [], [], [], []
+    cells, atts, infs, shares, inds, trs, cts, res = [], [], [], [], [], [], [], []
     for g in cohorts:
         tr_all = cohort == g
         p_g = tr_all.sum(axis=1) / n
@@ -124,6 +131,10 @@ def cs_cells(y: np.ndarray, cohort: np.ndarray, years: np.ndarray, control_group
             ok = (n_t >= 1) & (n_c >= 2)
             att = np.where(ok, att, np.nan)
             inf = np.where(ok[:, None], inf, 0.0)
+            trs.append(tr & ok[:, None])
+            cts.append(ct & ok[:, None])
+            res.append(np.where(ok[:, None], tr * (dy0 - np.nan_to_num(mu_t)[:, None])
+                                + ct * (dy0 - np.nan_to_num(mu_c)[:, None]), 0.0))
             cells.append((g, int(t), e))
             atts.append(att)
             infs.append(inf)
@@ -132,7 +143,8 @@ def cs_cells(y: np.ndarray, cohort: np.ndarray, years: np.ndarray, control_group
     if not cells:
         raise ParameterError("No adoption cohort inside the panel years: the staggered estimator needs SIAE whose "
                              "first reserved-market award falls after the first panel year.")
-    return CSCells(cells, np.stack(atts, 1), np.stack(infs, 1), np.full(r, n), np.stack(shares, 1), np.stack(inds, 1))
+    return CSCells(cells, np.stack(atts, 1), np.stack(infs, 1), np.full(r, n), np.stack(shares, 1), np.stack(inds, 1),
+                   np.stack(trs, 1), np.stack(cts, 1), np.stack(res, 1), small_sample)
 
 
 def aggregate(cs: CSCells, select: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -221,20 +233,15 @@ class StaggeredResult(SummaryMixin):
 
 
 def _result(name, terms, theta, infs, n, n_units, n_periods, labels, title, provenance, extra=None, questions=None,
-            outcome="revenue_eur", wild=False, wild_reps=bootstrap.REPS, wild_seed=bootstrap.SEED):
+            outcome="revenue_eur", t_dist=False):
     infm = np.stack(infs, 0)  # (K, N)
     cov = infm @ infm.T / n**2
-    wild_tab, notes = None, ()
-    if wild and len(terms):
-        w = bootstrap.wild_influence_ci(np.asarray(theta, float), infm, reps=wild_reps, seed=wild_seed)
-        wild_tab = pd.DataFrame({"ci_lower": w["ci_lower"], "ci_upper": w["ci_upper"], "pvalue": w["pvalue"],
-                                 "weights": w["weights"], "reps": w["reps"], "clusters": w["clusters"]}, index=list(terms))
-        notes = (f"Bootstrap sauvage (signes aléatoires sur les fonctions d'influence, {wild_reps} tirages) : "
-                 f"moins de {bootstrap.FEW_CLUSTERS} SIAE.",)
+    notes = ((f"Moins de {bootstrap.FEW_CLUSTERS} SIAE : intervalles et p-valeurs selon la loi de Student à "
+              f"{int(n_units) - 1} degrés de liberté.",) if t_dist else ())
     return make_result(name, outcome, terms, theta, cov, nobs=int(n_units * n_periods), n_units=int(n_units),
-                       n_periods=int(n_periods), n_clusters=int(n_units), df_dist=None, cov_type="influence",
-                       labels=labels, title_fr=title, provenance=provenance, extra=extra or {}, questions=questions or {},
-                       wild=wild_tab, notes=notes)
+                       n_periods=int(n_periods), n_clusters=int(n_units), df_dist=int(n_units) - 1 if t_dist else None,
+                       cov_type="influence", labels=labels, title_fr=title, provenance=provenance, extra=extra or {},
+                       questions=questions or {}, notes=notes)
 
 
 def callaway_santanna(
@@ -250,16 +257,14 @@ def callaway_santanna(
     provenance: ProvenanceLike | None = None,
     small_sample: bool = True,
     missing: str = "cells",
-    wild: bool | str = "auto",
-    wild_reps: int = bootstrap.REPS,
-    wild_seed: int = bootstrap.SEED,
+    t_dist: bool | str = "auto",
 ) -> StaggeredResult:
     """Callaway–Sant'Anna ATT(g, t) and aggregations (see module docstring).
 
     ``data``: an Assembly or a panel DataFrame with ``provenance``. Left-censored SIAE (already
     awarded in the first year) are left out. ``small_sample=False`` and ``missing="units"`` give
-    R ``did``'s analytic standard errors and sample. ``wild="auto"``: wild bootstrap intervals
-    when the panel has fewer than 30 SIAE.
+    R ``did``'s analytic standard errors and sample. ``t_dist="auto"``: t(N - 1) critical values
+    when the panel has fewer than 30 SIAE (normal otherwise, as R ``did``).
     """
     panel, prov = panel_and_provenance(data, provenance)
     check_choice("missing", missing, ["cells", "units"])
@@ -283,8 +288,7 @@ def callaway_santanna(
     cs = cs_cells(y, cohort[None], years, control_group, base_period, small_sample=small_sample)
     n = float(y.shape[1])
     n_units, n_periods = y.shape[1], y.shape[2]
-    use_wild = bool(wild is True or (wild == "auto" and n_units < bootstrap.FEW_CLUSTERS))
-    wkw = dict(wild=use_wild, wild_reps=wild_reps, wild_seed=wild_seed)
+    wkw = dict(t_dist=bool(t_dist is True or (t_dist == "auto" and n_units < bootstrap.FEW_CLUSTERS)))
     se = np.sqrt((cs.inf[0] ** 2).sum(-1)) / n
     z = stats.norm.ppf(0.975)
     att_gt = pd.DataFrame([(g, t, e) for g, t, e in cs.cells], columns=["cohort", "year", "event_time"])
@@ -327,7 +331,8 @@ def callaway_santanna(
             ginf.append(i_[0])
     group = _result("callaway_santanna_group", gterms, np.array(gth), ginf, n, n_units, n_periods,
                     {t: f"cohorte {t[1:]}" for t in gterms},
-                    "Callaway–Sant'Anna : effet moyen par cohorte de première attribution", prov, outcome=outcome, **wkw)
+                    "Callaway–Sant'Anna : effet moyen par cohorte de première attribution", prov, outcome=outcome,
+                    **wkw)
     wtab = att_gt[["cohort", "year", "event_time"]].copy()
     wtab["weight"] = w_s[0]
     return StaggeredResult(att_gt, simple, dynamic, group, control_group, base_period, prov, wtab[wtab.weight > 0],

@@ -78,7 +78,7 @@ def _fill_communes(directory: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return out, [note]
 
 
-def _read(paths: dict, departement: str) -> tuple[dict, list[str]]:
+def _read(paths: dict) -> tuple[dict, list[str]]:
     directory, notes = _fill_communes(load_siae_directory(paths["directory"]))
     frames = {
         "directory": directory,
@@ -124,7 +124,7 @@ def siae_inputs(departement: str = "93", *, years: str = "2016-2025", seed: int 
     departement = str(departement)
     if all(v is None for v in given.values()):
         paths, demo = _demo_files(departement, years, seed, effects)
-        frames, notes = _read(paths, departement)
+        frames, notes = _read(paths)
         directory_fmt = ("page de l'API les emplois de l'inclusion" if DEMO_DIRECTORY_FORMAT == "api-json"
                          else "export des structures de la Plateforme de l'inclusion")
         prov = Provenance.demo(
@@ -139,7 +139,7 @@ def siae_inputs(departement: str = "93", *, years: str = "2016-2025", seed: int 
         raise ParameterError(f"Real SIAE data need the four files; missing: {', '.join(missing)} "
                              "(give every path, or none for the demo).")
     paths = {k: Path(v) for k, v in given.items()}
-    frames, notes = _read(paths, departement)
+    frames, notes = _read(paths)
     prov = Provenance.real(f"annuaire des SIAE « {paths['directory'].name} »",
                            f"heures d'insertion « {paths['clause_hours'].name} »",
                            f"DECP « {paths['decp'].name} »", f"ratios financiers « {paths['financials'].name} »")
