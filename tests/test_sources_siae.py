@@ -13,7 +13,7 @@ import pytest
 from esstools import paths
 from esstools.errors import InputFileError, ParameterError, SchemaError
 from esstools.loaders.siae import load_siae_directory
-from esstools.sources import postcodes
+from esstools import postcodes
 from esstools.sources import siae as src_siae
 from esstools.synth import siae_files
 

@@ -8,7 +8,7 @@ import pytest
 from esstools import territory
 from esstools.errors import ParameterError
 from esstools.loaders.codes import is_valid_siren, is_valid_siret
-from esstools.sources.postcodes import postcodes
+from esstools.postcodes import postcodes
 from esstools.synth.siae_panel import (MIN_SIAE, TrueEffects, calibration, generate_siae_panel, kind_counts,
                                        simulate_arrays)
 

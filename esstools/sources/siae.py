@@ -13,7 +13,7 @@ extract (:func:`esstools.loaders.clause_hours.load_clause_hours`), DECP awards
 - **Real**: the four paths (CSV/XLSX/Parquet/JSON as each loader accepts).
 
 Directories that only give a postcode (the les emplois API, the platform export) get their commune
-code from :func:`esstools.sources.postcodes.resolve_communes` (postcode, and city when the loader
+code from :func:`esstools.postcodes.resolve_communes` (postcode, and city when the loader
 keeps it); unresolved codes stay missing and are counted in the notes. Measure columns go through
 :func:`esstools.sources.perturb`.
 
@@ -38,7 +38,7 @@ from ..loaders.financials import load_financial_ratios
 from ..loaders.siae import load_siae_directory
 from ..provenance import Provenance
 from .base import Sourced, demo_dir, perturb
-from .postcodes import resolve_communes
+from ..postcodes import resolve_communes
 
 #: Format of the demo SIAE directory: "export-csv" (read by loaders.siae today) or "api-json" (the
 #: les emplois API page; to be used once loaders.siae reads the API JSON).

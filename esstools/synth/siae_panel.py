@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 
 from .. import published, territory
+from ..postcodes import postcodes
 from ..display import fmt_number
 from ..errors import ParameterError, check_choice
 
@@ -428,8 +429,6 @@ def fictitious_sirens(rng: np.random.Generator, n: int) -> list[str]:
 
 def _places(rng: np.random.Generator, departement: str, n: int) -> pd.DataFrame:
     """``n`` (commune_code, postcode, city) of real communes of the département, population-weighted."""
-    from ..sources.postcodes import postcodes  # the reference table reader (no generator inside)
-
     every = territory.communes(COG, departement=departement, include_arrondissements=True)
     parent_name = every.set_index("code")["name"]
     com = every[~every["code"].isin(set(every.loc[every["type"] != "commune", "commune"]))]  # Paris/Lyon/Marseille: arrondissements

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .. import paths, territory
+from . import paths, territory
 
 COG = 2026
 
