@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_territory.py", "sirene_benchmark.py", "report_benchmark.py"]
+SCRIPTS = ["bench_territory.py", "sirene_benchmark.py", "report_benchmark.py", "impact_validation.py"]
 
 if __name__ == "__main__":
     status = 0

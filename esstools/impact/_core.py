@@ -96,9 +96,14 @@ def ols_cov(
     g = len(codes)
     scores = np.zeros((g, k))
     np.add.at(scores, inv, x * resid[:, None])
-    adj = g / (g - 1) * (n - 1) / (n - k - df_not_nested)
+    adj = cr1_factor(g, n, k, df_not_nested)
     cov = xtx_inv @ (scores.T @ scores) @ xtx_inv * adj
     return params, cov, resid, g - 1
+
+
+def cr1_factor(n_clusters: int, nobs: int, k: int, df_not_nested: int) -> float:
+    """CR1 small-sample factor ``G/(G-1) * (n-1)/(n-k-df_not_nested)`` (Stata ``xtreg, fe vce(cluster)``)."""
+    return n_clusters / (n_clusters - 1) * (nobs - 1) / (nobs - k - df_not_nested)
 
 
 def demean_balanced(a: np.ndarray) -> np.ndarray:
@@ -123,8 +128,7 @@ def batched_twfe(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     resid = yd - np.einsum("rntk,rk->rnt", xd, params)
     scores = np.einsum("rntk,rnt->rnk", xd, resid)
     meat = np.einsum("rnk,rnl->rkl", scores, scores)
-    nobs = n * t
-    adj = n / (n - 1) * (nobs - 1) / (nobs - k - t)
+    adj = cr1_factor(n, n * t, k, t)
     cov = xtx_inv @ meat @ xtx_inv * adj
     se = np.sqrt(np.maximum(np.diagonal(cov, axis1=1, axis2=2), 0.0))
     return params, se

@@ -5,7 +5,8 @@ reference period e = -1 omitted, end points binned (e <= -leads, e >= lags),
 SIAE and year fixed effects, errors clustered by SIAE. SIAE never awarded
 are controls (all dummies 0); SIAE already awarded in the first panel year
 (left-censored) are left out and counted. The joint pre-trend test is the
-cluster-robust Wald (F) test that all lead coefficients are zero.
+cluster-robust Wald (F) test that all lead coefficients are zero
+(:meth:`~esstools.impact.results.ImpactResult.pretrend_test`).
 
 Valid when effects are the same across adoption cohorts; with cohort-specific
 effects use :func:`esstools.impact.staggered.callaway_santanna` (dynamic
@@ -20,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..provenance import ProvenanceLike
+from .panel import panel_and_provenance
 from .results import ImpactResult
 from .twfe import fit_fe
 
@@ -56,13 +59,19 @@ def event_design(event_time: np.ndarray, leads: int, lags: int) -> np.ndarray:
 
 
 def event_study(
-    panel: pd.DataFrame,
+    data,
     outcome: str = "revenue_eur",
     leads: int = 4,
     lags: int = 5,
     controls: Sequence[str] = (),
+    *,
+    provenance: ProvenanceLike | None = None,
 ) -> ImpactResult:
-    """TWFE event study of ``outcome`` around the first award; ``extra["pretrend"]`` holds the joint test."""
+    """TWFE event study of ``outcome`` around the first award (``data``: Assembly, or DataFrame + provenance).
+
+    ``extra["event_times"]`` maps each term to its event time; ``pretrend_test()`` tests the leads.
+    """
+    panel, prov = panel_and_provenance(data, provenance)
     df = panel[~panel["left_censored"]].copy() if "left_censored" in panel.columns else panel.copy()
     n_left = panel.loc[panel.get("left_censored", pd.Series(False, index=panel.index)).astype(bool), "siren"].nunique()
     et = pd.to_numeric(df["event_time"], errors="coerce").to_numpy(dtype=float)
@@ -72,14 +81,12 @@ def event_study(
         df[t] = x[:, j]
     used = [t for t in terms if df[t].sum() > 0]
     labels = {t: ("période " + t[1:].replace("<=", "≤ ").replace(">=", "≥ ")) for t in terms}
-    res = fit_fe(df, outcome, [*used, *controls], estimator="event_study", labels=labels,
+    res = fit_fe(df, outcome, [*used, *controls], estimator="event_study", labels=labels, provenance=prov,
                  title_fr="Étude d'événement autour de la première attribution d'un marché réservé (référence : année −1)")
-    lead_terms = [t for t, e in event_terms(leads, lags) if e < -1 and t in used]
-    pre = res.wald_test(lead_terms) if lead_terms else {"stat": np.nan, "df": 0, "pvalue": np.nan, "test": "F"}
     notes = list(res.notes)
     if n_left:
         notes.append(f"{n_left} SIAE déjà attributaires la première année exclues (date de première attribution inconnue).")
-    extra = {**res.extra, "pretrend": pre, "event_times": {t: e for t, e in event_terms(leads, lags) if t in used},
+    extra = {**res.extra, "event_times": {t: e for t, e in event_terms(leads, lags) if t in used},
              "leads": leads, "lags": lags}
     return ImpactResult(**{**res.__dict__, "notes": tuple(notes), "extra": extra})
 

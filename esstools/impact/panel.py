@@ -25,19 +25,22 @@ Keys and joins:
   already awarded in the first year (left-censored) are flagged.
 
 :func:`assemble` returns an :class:`Assembly` (``panel``, ``match_report``,
-``notes``); :func:`assemble_from_files` reads the files with the loaders.
+``notes``, ``provenance``); files are read by :func:`esstools.sources.siae.siae_inputs`, whose
+result :func:`assemble_sourced` assembles.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from ..display import SummaryMixin, fmt_number
 from ..errors import ParameterError, SchemaError, check_choice
 from ..errors import format_schema_message
+from ..provenance import Provenance, ProvenanceLike, as_provenance
 
 IAE_KINDS = ("ACI", "AI", "EI", "ETTI", "EITI")
 KIND_LABELS_FR = {
@@ -56,17 +59,58 @@ PANEL_COLUMNS = [
 ]
 
 
-@dataclass
-class Assembly:
-    """Assembled panel, per-source match report (French headers) and notes."""
+@dataclass(frozen=True, repr=False, eq=False)
+class Assembly(SummaryMixin):
+    """Assembled panel, per-source match report (French headers), notes and the data's provenance.
+
+    The provenance belongs to the Assembly, not to the DataFrame: a merged, filtered or copied panel
+    keeps it when put back with :meth:`with_panel`. Estimators accept an Assembly directly.
+    """
 
     panel: pd.DataFrame
     match_report: pd.DataFrame
-    notes: list = field(default_factory=list)
+    provenance: Provenance
+    notes: tuple = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "provenance", as_provenance(self.provenance))
+        object.__setattr__(self, "notes", tuple(self.notes))
 
     @property
     def data_kind(self) -> str:
-        return str(self.panel.attrs.get("data_kind", "real"))
+        return self.provenance.kind
+
+    def with_panel(self, panel: pd.DataFrame) -> "Assembly":
+        """Same provenance and report, another panel (e.g. a filtered or merged copy)."""
+        return replace(self, panel=panel)
+
+    title_fr = "Panel SIAE × année"
+
+    def summary(self) -> str:
+        p = self.panel
+        lines = [f"{self.title_fr} : {p['siren'].nunique()} SIAE × {p['year'].nunique()} années = "
+                 f"{fmt_number(len(p), 0)} SIAE-années"]
+        if self.provenance.is_demo:
+            lines.append("⚠ " + self.provenance.mark_fr)
+        lines += [f"· {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def summary_frame(self) -> pd.DataFrame:
+        return self.match_report
+
+
+def panel_and_provenance(data, provenance: ProvenanceLike | None = None) -> tuple[pd.DataFrame, Provenance]:
+    """(panel, provenance) from an :class:`Assembly`, or from a DataFrame and an explicit provenance."""
+    if isinstance(data, Assembly):
+        if provenance is not None and as_provenance(provenance).kind != data.provenance.kind:
+            raise ParameterError(f"provenance={provenance!r} contradicts the Assembly's ({data.provenance.kind}).")
+        return data.panel, data.provenance
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"Expected an Assembly or a DataFrame, got {type(data).__name__}.")
+    if provenance is None:
+        raise TypeError("A panel DataFrame needs provenance= (e.g. Provenance.real('...') or 'demo'): esstools never "
+                        "assumes data are real. Pass the Assembly to keep its provenance.")
+    return data, as_provenance(provenance)
 
 
 def _name(df: pd.DataFrame, default: str) -> str:
@@ -162,6 +206,8 @@ def assemble(
     clause_hours: pd.DataFrame,
     decp: pd.DataFrame,
     financials: pd.DataFrame,
+    *,
+    provenance: ProvenanceLike,
     years=None,
     subsidies: pd.DataFrame | None = None,
     insertion_fte: pd.DataFrame | None = None,
@@ -171,12 +217,23 @@ def assemble(
 ) -> Assembly:
     """Build the SIAE (SIREN) x year panel and its match report; inputs are never modified.
 
-    ``kinds``: SIAE kinds kept from the directory (others left out and
+    ``provenance``: where the inputs come from (required; see :mod:`esstools.sources.siae`).
+    ``decp``: the DECP aggregate by SIRET and year, or the awards of
+    :func:`esstools.loaders.decp.load_decp` (aggregated here with
+    :func:`~esstools.loaders.decp.aggregate_by_siret_year`). ``kinds``: SIAE kinds kept from the directory (others left out and
     counted); ``departement``: keep only the directory rows of that
     département (counted); ``years``: 'YYYY-YYYY' or a list (default: years of
     the financial ratios).
     """
     check_choice("unknown_siret", unknown_siret, ["error", "report"])
+    prov = as_provenance(provenance)
+    if "holder_siret" in decp.columns:
+        from ..loaders.decp import aggregate_by_siret_year
+
+        path = decp.attrs.get("path")
+        decp = aggregate_by_siret_year(decp)
+        if path:
+            decp.attrs["path"] = path
     src_dir, src_cl = _name(directory, "SIAE directory"), _name(clause_hours, "clause-hours extract")
     src_dp, src_fin = _name(decp, "DECP aggregate"), _name(financials, "financial ratios")
     _require(directory, ["siret", "siren", "kind"], src_dir)
@@ -313,10 +370,8 @@ def assemble(
                      "attribution inconnue (exclues des estimateurs par cohorte).")
     cols = [c for c in PANEL_COLUMNS if c in panel.columns] + [c for c in ("subsidies_eur", "insertion_fte") if c in panel.columns]
     panel = panel[cols].sort_values(["siren", "year"]).reset_index(drop=True)
-    kinds_in = [df.attrs.get("data_kind") for df in (directory, clause_hours, decp, financials, subsidies, insertion_fte) if df is not None]
-    panel.attrs["data_kind"] = "demo" if "demo" in kinds_in else "real"
-    if panel.attrs["data_kind"] == "demo" and "real" in kinds_in:
-        notes.append("Mélange de données réelles et synthétiques : le panel est traité comme synthétique.")
+    if prov.kind == "mixed":
+        notes.append("Mélange de données réelles et synthétiques : les résultats portent la marque de démonstration.")
 
     n_siae = len(sirens)
     n_cells = len(panel)
@@ -342,39 +397,19 @@ def assemble(
     if fte is not None:
         rep.append(row("ETP en insertion", fte_stats["rows"], fte_stats["found"], fte_stats["outside"],
                        int(panel["insertion_fte"].notna().sum()), "non imputés"))
-    match = pd.DataFrame(rep)
-    match.attrs["data_kind"] = panel.attrs["data_kind"]
-    return Assembly(panel=panel, match_report=match, notes=notes)
+    return Assembly(panel=panel, match_report=pd.DataFrame(rep), provenance=prov, notes=tuple(notes))
 
 
-def assemble_from_files(
-    directory_path,
-    clause_hours_path,
-    decp_path,
-    financials_path,
-    **kwargs,
-) -> Assembly:
-    """Read the four files with the esstools loaders, then :func:`assemble` (same keyword arguments)."""
-    try:
-        from ..loaders import clause_hours as _ch
-        from ..loaders import decp as _decp
-        from ..loaders import financials as _fin
-        from ..loaders import siae as _siae
-    except ImportError as exc:  # pragma: no cover - depends on the loaders being installed
-        raise ImportError(f"assemble_from_files needs the esstools loaders (siae, clause_hours, decp, financials): {exc}") from exc
-    frames = {
-        "directory": _siae.load_siae_directory(directory_path),
-        "clause_hours": _ch.load_clause_hours(clause_hours_path),
-        "decp": _decp.aggregate_by_siret_year(_decp.load_decp(decp_path)),
-        "financials": _fin.load_financial_ratios(financials_path),
-    }
-    for (name, df), path in zip(frames.items(), (directory_path, clause_hours_path, decp_path, financials_path)):
-        df.attrs.setdefault("path", str(path))
-    return assemble(**frames, **kwargs)
+def assemble_sourced(sourced, **kwargs) -> Assembly:
+    """:func:`assemble` of a :func:`esstools.sources.siae.siae_inputs` result (its frames and provenance)."""
+    notes = tuple(sourced.notes)
+    asm = assemble(**sourced.data.frames(), provenance=sourced.provenance, **kwargs)
+    return replace(asm, notes=notes + asm.notes)
 
 
-def cohort_summary(panel: pd.DataFrame) -> pd.DataFrame:
-    """Number of SIAE by first reserved-market award year (French headers)."""
+def cohort_summary(panel) -> pd.DataFrame:
+    """Number of SIAE by first reserved-market award year (French headers); ``panel``: DataFrame or Assembly."""
+    panel = panel.panel if isinstance(panel, Assembly) else panel
     g = panel.drop_duplicates("siren")
     out = g["first_award_year"].astype("Float64").fillna(0).astype(int).value_counts().sort_index()
     out.index = ["jamais" if i == 0 else str(i) for i in out.index]

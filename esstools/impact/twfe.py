@@ -25,7 +25,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError, SchemaError, check_choice
-from ._core import ols_cov, within
+from ..provenance import ProvenanceLike
+from . import bootstrap
+from ._core import cr1_factor, ols_cov, within
+from .panel import panel_and_provenance
 from .results import ImpactResult, make_result
 
 CovType = Literal["clustered", "robust", "unadjusted"]
@@ -45,7 +48,7 @@ TERM_LABELS = {
 
 
 def fit_fe(
-    data: pd.DataFrame,
+    data,
     outcome: str,
     regressors: Sequence[str],
     unit: str = UNIT,
@@ -57,14 +60,25 @@ def fit_fe(
     questions: dict | None = None,
     estimator: str = "twfe",
     title_fr: str = "",
+    *,
+    provenance: ProvenanceLike | None = None,
+    wild: bool | str | Sequence[str] = "auto",
+    wild_reps: int = bootstrap.REPS,
+    wild_seed: int = bootstrap.SEED,
+    term_clusters: dict | None = None,
 ) -> ImpactResult:
     """Within (fixed-effects) OLS of ``outcome`` on ``regressors``.
 
-    Rows with a missing outcome or regressor are left out and counted in the
-    result's notes. Clustered errors (default: by ``unit``) use the CR1
-    small-sample factor of Stata ``xtreg, fe vce(cluster)``; critical values
-    from t(G-1). ``data.attrs["data_kind"]`` is carried to the result.
+    ``data``: an :class:`~esstools.impact.panel.Assembly` (its provenance is used) or a DataFrame
+    with ``provenance`` given explicitly (``Provenance`` or "real"/"demo"/"mixed"; no default).
+    Rows with a missing outcome or regressor are left out and counted in the result's notes.
+    Clustered errors (default: by ``unit``) use the CR1 small-sample factor of Stata ``xtreg, fe
+    vce(cluster)``; critical values from t(G-1). ``wild``: wild cluster restricted bootstrap
+    (:func:`esstools.impact.bootstrap.wild_cluster_ci`) for the terms resting on fewer than 30
+    clusters ("auto": clusters where the regressor is not always 0, or ``term_clusters[term]``),
+    for every term (True), listed terms, or none (False).
     """
+    data, prov = panel_and_provenance(data, provenance)
     check_choice("effects", effects, ["unit", "unit+time"])
     check_choice("cov_type", cov_type, ["clustered", "robust", "unadjusted"])
     regressors = list(regressors)
@@ -106,14 +120,36 @@ def fit_fe(
     if n_dropped:
         notes.append(f"{n_dropped} observation(s) écartée(s) faute de valeur pour {outcome} ou un régresseur.")
     lab = {**TERM_LABELS, **(labels or {})}
+    wild_tab = None
+    if clusters is not None and wild is not False:
+        g_codes, g_idx = np.unique(clusters, return_inverse=True)
+        exposed = {r: int(len(np.unique(g_idx[arr[:, 1 + j] != 0]))) for j, r in enumerate(regressors)}
+        exposed.update(term_clusters or {})
+        if wild is True:
+            chosen = regressors
+        elif wild == "auto":
+            chosen = [r for r in regressors if min(exposed[r], len(g_codes)) < bootstrap.FEW_CLUSTERS]
+        else:
+            chosen = [r for r in regressors if r in set(wild)]
+        adj = cr1_factor(len(g_codes), len(y), x.shape[1], df_not_nested)
+        rows = {}
+        for r in chosen:
+            j = regressors.index(r)
+            kind = bootstrap.weight_kind(min(exposed[r], len(g_codes)))
+            rows[r] = bootstrap.wild_cluster_ci(y, x, g_idx, j, adj, reps=wild_reps, weights=kind, seed=wild_seed)
+        if rows:
+            wild_tab = pd.DataFrame.from_dict(rows, orient="index")
+            wild_tab["clusters"] = [min(exposed[r], len(g_codes)) for r in wild_tab.index]
+            notes.append(f"Bootstrap sauvage par grappes (restreint, {wild_reps} tirages, poids "
+                         + " / ".join(sorted({"Webb" if w == "webb" else "Rademacher" for w in wild_tab["weights"]}))
+                         + f") pour {len(rows)} coefficient(s) reposant sur moins de {bootstrap.FEW_CLUSTERS} SIAE.")
     return make_result(
         estimator, outcome, regressors, params, cov,
         nobs=int(len(df)), n_units=n_u, n_periods=n_t,
         n_clusters=int(len(np.unique(clusters))) if clusters is not None else n_u,
-        df_dist=int(dof), cov_type=cov_type, labels={r: lab.get(r, r) for r in regressors},
-        questions=dict(questions or {}), notes=tuple(notes),
-        data_kind=str(data.attrs.get("data_kind", "real")), title_fr=title_fr,
-        extra={"n_dropped": n_dropped},
+        provenance=prov, df_dist=int(dof), cov_type=cov_type, labels={r: lab.get(r, r) for r in regressors},
+        questions=dict(questions or {}), notes=tuple(notes), title_fr=title_fr,
+        extra={"n_dropped": n_dropped}, wild=wild_tab,
     )
 
 
@@ -127,14 +163,18 @@ def default_controls(panel: pd.DataFrame) -> list[str]:
 
 
 def twfe_revenue(
-    panel: pd.DataFrame,
+    data,
     controls: Sequence[str] | None = None,
     specs: Sequence[str] = ("level", "excl", "log"),
+    *,
+    provenance: ProvenanceLike | None = None,
 ) -> dict[str, ImpactResult]:
     """The three TWFE specifications (SIAE and year effects, errors clustered by SIAE).
 
-    Returns a dict with keys among ``level``, ``excl``, ``log`` (see module docstring).
+    ``data``: an Assembly, or a panel DataFrame with ``provenance``. Returns a dict with keys among
+    ``level``, ``excl``, ``log`` (see module docstring).
     """
+    panel, prov = panel_and_provenance(data, provenance)
     for s in specs:
         check_choice("specs", s, ["level", "excl", "log"])
     controls = default_controls(panel) if controls is None else list(controls)
@@ -155,25 +195,27 @@ def twfe_revenue(
     }
     if "level" in specs:
         out["level"] = fit_fe(panel, "revenue_eur", ["hours_k", "reserved_market_eur", *controls], questions=q_level,
-                              title_fr="Effets fixes SIAE et année — chiffre d'affaires (€)")
+                              title_fr="Effets fixes SIAE et année — chiffre d'affaires (€)", provenance=prov)
     if "excl" in specs:
         out["excl"] = fit_fe(panel, "revenue_excl_reserved_eur", ["hours_k", "reserved_market_eur", *controls],
-                             questions=q_excl, title_fr="Effets fixes SIAE et année — chiffre d'affaires hors marchés réservés (€)")
+                             questions=q_excl, provenance=prov,
+                             title_fr="Effets fixes SIAE et année — chiffre d'affaires hors marchés réservés (€)")
     if "log" in specs:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             out["log"] = fit_fe(panel, "log_revenue", ["hours_k", "reserved_100keur", *controls], questions=q_log,
-                                title_fr="Effets fixes SIAE et année — log du chiffre d'affaires")
+                                title_fr="Effets fixes SIAE et année — log du chiffre d'affaires", provenance=prov)
     return out
 
 
-def twfe_binary(panel: pd.DataFrame, controls: Sequence[str] = (), outcome: str = "revenue_eur") -> ImpactResult:
+def twfe_binary(data, controls: Sequence[str] = (), outcome: str = "revenue_eur", *,
+                provenance: ProvenanceLike | None = None) -> ImpactResult:
     """Static TWFE difference-in-differences on the post-first-award dummy ``treated``.
 
     Biased when effects vary across adoption cohorts or over time (it uses
     already-treated SIAE as controls); compare with :func:`esstools.impact.staggered.callaway_santanna`.
     """
-    return fit_fe(panel, outcome, ["treated", *controls], estimator="twfe_did",
+    return fit_fe(data, outcome, ["treated", *controls], estimator="twfe_did", provenance=provenance,
                   questions={"treated": "écart moyen de chiffre d'affaires après la première attribution (€/an), "
                              "estimateur TWFE statique."},
                   title_fr="Différence de différences TWFE statique (après 1re attribution)")

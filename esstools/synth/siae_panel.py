@@ -1,75 +1,77 @@
-"""Synthetic SIAE x year panel with known true effects (demonstration data, never real).
+"""Synthetic SIAE x year panel with known true effects (demonstration data, never real), any département.
 
-The generator returns DataFrames in the loaders' output schemas (CONTRIBUTING.md,
-"Data contracts"): SIAE directory, clause-hours extract, DECP aggregate by SIRET
-and year, financial ratios (revenue by SIREN and year), plus subsidies. Each
-frame carries ``attrs["data_kind"] = "demo"``; everything built on them must be
-marked with :data:`esstools.provenance.DEMO_LABEL`.
+:func:`generate_siae_panel` draws, for one département, the records behind the four inputs of the
+impact analysis — SIAE directory entries, clause-hours rows, public-procurement awards and filed
+accounts — plus the truth. :mod:`esstools.synth.siae_files` writes them in the real file formats and
+:mod:`esstools.sources.siae` reads them back through the real loaders (everything built on them
+must carry :data:`esstools.provenance.DEMO_LABEL`).
 
-Calibration anchors (published, cited):
+Calibration (published figures read through :mod:`esstools.published`; :func:`calibration` says
+which rule applied):
 
-- 123 SIAE in Seine-Saint-Denis — DG Trésor 2024, quoted in the Département's
-  ESS roadmap 2024-2028 (seed 001) and on the RTES page of the Département
-  (seed 000, updated 16/09/2025);
-- "plus de 150 000 heures d'insertion financées en 2024" and "plus de 2,5 M€
-  d'achats" through reserved markets in 2024 — Département de la Seine-Saint-Denis
-  (seed 000); the 2024 totals are matched (``calibrate="exact"``) or matched in
-  expectation (``"expected"``);
-- 3 M€ annual call for SIAE grants (seed 000) — the ``subsidies`` frame;
-- kind mix of Île-de-France SIAE in 2023: 249 ACI, 208 EI, 71 ETTI, 58 AI,
-  12 EITI (598 of the 603 IDF SIAE; DRIEETS via GRAFIE, "Les chiffres de l'IAE en Ile-de-France 2023",
-  30/01/2025, in /work/shared/data/published_figures_extra.csv), scaled to 123
-  by largest remainders: 51 ACI, 43 EI, 15 ETTI, 12 AI, 2 EITI;
-- the probability of ever winning a reserved market rises with the kind's
-  access to public procurement (IDF SIAE with >= 1 public contract in 2016:
-  ETTI 100 %, AI 81 %, EI 56 %, ACI 18 %, DIRECCTE via Achatpublic.info 2018);
-- a Covid shock in 2020 (-12 % of a typical SIAE's revenue, -4 % in 2021).
+- number of SIAE: the département's published count when there is one (Seine-Saint-Denis: 123 SIAE,
+  DG Trésor 2024, quoted in the Département's ESS roadmap 2024-2028); otherwise the latest published
+  count of its region (Île-de-France: 603 SIAE in 2023, DRIEETS/GRAFIE) or of France (3,843 SIAE at
+  end-2019, Dares) times the département's share of the population (INSEE, COG 2026 reference); at
+  least :data:`MIN_SIAE` so that the estimators can run (then stated);
+- kind mix: Île-de-France 2023 (249 ACI, 208 EI, 71 ETTI, 58 AI, 12 EITI) for its départements,
+  France 2018 (1,900 ACI, 962 EI, 663 AI, 278 ETTI; EITI created in 2020) elsewhere, by largest
+  remainders;
+- 2024 totals: "plus de 150 000 heures d'insertion" and "plus de 2,5M d'achats" in reserved markets
+  for Seine-Saint-Denis (Département, RTES page) — matched exactly for 93 and scaled per SIAE
+  elsewhere (no local published figure). The 2.5 M concerns SIAE *and* the adapted/protected work
+  sector: the demo attributes it all to the SIAE (an upper bound for them);
+- the probability of ever winning a reserved market rises with the kind's access to public
+  procurement (IDF SIAE with >= 1 public contract in 2016: ETTI 100 %, AI 81 %, EI 56 %, ACI 18 %,
+  DIRECCTE via Achatpublic.info 2018).
 
-Not published (assumptions of the demo, orders of magnitude only): revenue
-levels by kind, dispersion, AR(1) noise, the share of SIAE-years with clause
-hours, and all true effects (parameters of :class:`TrueEffects`).
+Not published (assumptions of the demo, orders of magnitude only): revenue levels by kind,
+dispersion, AR(1) noise, a 2020-2021 shock (-12 % / -4 % of a typical revenue, a stylised Covid
+year), the share of SIAE-years with clause hours, and all true effects (:class:`TrueEffects`).
+
+Identifiers are fictitious by construction: every SIREN of the demo (SIAE, other contract holders,
+buyers) starts with ``000`` followed by five random digits and a Luhn check digit; no SIREN of the
+INSEE register starts with ``000`` (none in the stored SIRENE and SIAE extracts either), so a demo
+identifier can never be mistaken for a real company. Communes and postcodes are real: communes of
+the département drawn with probability proportional to their population (arrondissements for Paris,
+Lyon, Marseille), with one of their La Poste postcodes.
 
 Data-generating process, for SIAE i (kind k) in year t, first award year G_i::
 
     Y0_it = S_i * exp(u_it) + 1.2 M€ * (exp(trend*(t-2016) + shock_t) - 1),  u AR(1)
-
-(year effects common in euros, so that parallel trends hold in levels — the
-identifying assumption of the level estimators; with proportional year
-effects, kinds that adopt more often would have steeper trends in euros)
     R_it  = m * profile(t-G_i) * v_it  for t >= G_i (v ~ Gamma(2, 1/2)), else 0
     Y_it  = Y0_it + hours_eur_per_1000h/1000 * kappa_k * dose(H_it)
                   + (1 + crowd_in) * R_it + dynamic_eur(t-G_i) + cohort_gradient_eur*(gbar-G_i)
 
-so the TWFE level coefficient on reserved euros is ``1 + crowd_in``, the
-coefficient on revenue excluding contracts is ``crowd_in``, and the true
-ATT of the first award at event time e is ``(1+crowd_in) m profile(e) +
-dynamic_eur(e)`` (+ the cohort term).
+(year effects common in euros, so that parallel trends hold in levels). The TWFE level coefficient
+on reserved euros targets ``1 + crowd_in`` only without dynamic effects; the true ATT of the first
+award at event time e is ``(1+crowd_in) m profile(e) + dynamic_eur(e)`` (+ the cohort term).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from .. import published, territory
+from ..postcodes import postcodes
+from ..display import fmt_number
 from ..errors import ParameterError, check_choice
 
 KINDS = ("ACI", "AI", "EI", "ETTI", "EITI")
-KIND_MIX_IDF_2023 = {"ACI": 249, "EI": 208, "ETTI": 71, "AI": 58, "EITI": 12}
-KIND_MIX_SOURCE = ("DRIEETS via GRAFIE, « Les chiffres de l'IAE en Ile-de-France 2023 sont sortis » (30/01/2025): "
-                   "249 ACI, 208 EI, 71 ETTI, 58 AI, 12 EITI")
-SIAE_COUNT_93 = 123
-HOURS_2024_93 = 150_000.0
-RESERVED_2024_93 = 2_500_000.0
-SUBSIDY_CALL_EUR = 3_000_000.0
-CALIBRATION_SOURCE = (
-    "Calage : 123 SIAE (DG Trésor 2024, feuille de route ESS 2024-2028 du Département de la Seine-Saint-Denis) ; "
-    "plus de 150 000 heures d'insertion financées et plus de 2,5 M€ d'achats en marchés réservés en 2024 "
-    "(Département de la Seine-Saint-Denis, page ESS) ; appel à subventions SIAE de 3 M€/an ; répartition par type "
-    "d'après DRIEETS/GRAFIE (IAE en Île-de-France 2023)."
-)
+MIN_SIAE = 20
+COG = 2026
+#: Published figures used by the calibration (ids of data/reference/published_figures.csv).
+FIG_SIAE_93 = "93_siae_2024"
+FIG_HOURS_93 = "93_insertion_hours_dept_procurement_2024"
+FIG_RESERVED_93 = "93_reserved_market_eur_2024"
+IDF_MIX_FIGS = {k: f"r11_siae_count_{k.lower()}_2023" for k in ("ACI", "EI", "ETTI", "AI", "EITI")}  # order = draw order
+FR_MIX_FIGS = {"ACI": "fr_siae_count_aci_2018", "EI": "fr_siae_count_ei_2018", "AI": "fr_siae_count_ai_2018",
+               "ETTI": "fr_siae_count_etti_2018"}
 
 # Demo assumptions (not published figures)
 _REVENUE_MEDIAN = {"ACI": 800_000.0, "AI": 1_000_000.0, "EI": 1_500_000.0, "ETTI": 2_000_000.0, "EITI": 400_000.0}
@@ -77,13 +79,88 @@ _P_HOURS = {"ACI": 0.35, "AI": 0.55, "EI": 0.50, "ETTI": 0.60, "EITI": 0.40}
 _P_EVER_AWARD = {"ACI": 0.25, "AI": 0.60, "EI": 0.55, "ETTI": 0.70, "EITI": 0.40}
 _SHOCKS = {2020: -0.12, 2021: -0.04}
 _COMMON_SCALE = 1_200_000.0  # euros: year effects = this x (exp(trend + shock) - 1), common to all SIAE
-_COMMUNES_93 = [  # (commune code, postcode, name) — real COG codes of Seine-Saint-Denis
-    ("93066", "93200", "Saint-Denis"), ("93048", "93100", "Montreuil"), ("93001", "93300", "Aubervilliers"),
-    ("93008", "93000", "Bobigny"), ("93005", "93600", "Aulnay-sous-Bois"), ("93055", "93500", "Pantin"),
-    ("93029", "93700", "Drancy"), ("93051", "93160", "Noisy-le-Grand"), ("93007", "93150", "Le Blanc-Mesnil"),
-    ("93070", "93400", "Saint-Ouen-sur-Seine"), ("93053", "93130", "Noisy-le-Sec"), ("93064", "93110", "Rosny-sous-Bois"),
-    ("93010", "93140", "Bondy"), ("93078", "93270", "Sevran"), ("93039", "93450", "L'Île-Saint-Denis"),
-]
+
+
+@lru_cache(maxsize=None)
+def _fig(figure_id: str) -> float:
+    return float(published.figure(figure_id)["value"])
+
+
+def _cite(figure_id: str) -> str:
+    return published.cite(figure_id).removeprefix("Source : ")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What the demo of one département is calibrated on (counts, 2024 totals, kind mix) and why."""
+
+    departement: str
+    name: str
+    n_siae: int
+    hours_2024: float
+    reserved_2024_eur: float
+    kind_mix: dict
+    rule_fr: str
+    sources_fr: tuple
+
+    @property
+    def hours_per_siae(self) -> float:
+        return self.hours_2024 / self.n_siae
+
+    @property
+    def reserved_per_siae(self) -> float:
+        return self.reserved_2024_eur / self.n_siae
+
+    @property
+    def text_fr(self) -> str:
+        """One French sentence for the report."""
+        return (f"Calage ({self.name}) : {self.rule_fr} ; volumes 2024 : {fmt_number(self.hours_2024, 0)} heures "
+                f"d'insertion et {fmt_number(self.reserved_2024_eur / 1e6, 2)} M€ de marchés réservés.")
+
+
+def _latest(df: pd.DataFrame) -> pd.Series | None:
+    if df.empty:
+        return None
+    order = df.assign(_y=df["year"].fillna(df["publication_year"]).fillna(0)).sort_values(["_y", "figure_id"])
+    return order.iloc[-1]
+
+
+def calibration(departement: str = "93", cog: int = COG) -> Calibration:
+    """Calibration of the demo for ``departement`` (any of the 101; rules in the module docstring)."""
+    dep = territory.lookup(str(departement), cog, level="departement")
+    region = dep.parents.get("region")
+    sources = []
+    own = _latest(published.figures(territory=dep.code, indicator="siae", level="departement"))
+    if own is not None:
+        n = int(own["value"])
+        rule = f"{n} SIAE publiées pour le département"
+        sources.append(published.cite(own).removeprefix("Source : "))
+    else:
+        reg = _latest(published.figures(territory=region, indicator="siae", level="region")) if region else None
+        base = reg if reg is not None else _latest(published.figures(territory="FR", indicator="siae", level="france"))
+        deps = territory.departements(cog)
+        pops = territory.populations("departement", cog)
+        scope = deps.loc[deps["parent"] == region, "code"] if reg is not None else deps["code"]
+        share = dep.population / float(pops.reindex(scope).sum())
+        raw = float(base["value"]) * share
+        n = max(MIN_SIAE, int(round(raw)))
+        where = f"de la {'région' if reg is not None else 'France'} ({fmt_number(base['value'], 0)} SIAE)"
+        rule = (f"{n} SIAE = effectif publié {where} × part du département dans sa population "
+                f"({fmt_number(100 * share, 1)} %)")
+        if n > round(raw):
+            rule += f", porté au minimum de {MIN_SIAE} (au lieu de {fmt_number(raw, 0)})"
+        sources.append(published.cite(base).removeprefix("Source : ") + " ; populations INSEE (référentiel COG)")
+    idf = region == "11"
+    mix_figs = IDF_MIX_FIGS if idf else FR_MIX_FIGS
+    mix = {k: int(_fig(f)) for k, f in mix_figs.items()}
+    sources.append("répartition par type : " + _cite(mix_figs["ACI"]))
+    n93 = _fig(FIG_SIAE_93)
+    hours, reserved = _fig(FIG_HOURS_93), _fig(FIG_RESERVED_93)
+    if dep.code != "93":
+        hours, reserved = hours / n93 * n, reserved / n93 * n
+        rule += " ; volumes 2024 proportionnels au nombre de SIAE, d'après la Seine-Saint-Denis (pas de chiffre local publié)"
+    sources.append("heures et marchés réservés 2024 : " + _cite(FIG_HOURS_93))
+    return Calibration(dep.code, dep.name, n, float(hours), float(reserved), mix, rule, tuple(dict.fromkeys(sources)))
 
 
 @dataclass(frozen=True)
@@ -92,14 +169,14 @@ class TrueEffects:
 
     - ``hours_eur_per_1000h``: revenue per 1,000 clause hours (before kind multiplier);
     - ``hours_kind_multiplier``: multiplier of the hours effect by SIAE kind;
-    - ``hours_knots`` / ``hours_slopes``: piecewise-linear dose in hours (relative
-      slope of each segment; default linear);
-    - ``crowd_in``: extra non-contract revenue per euro of reserved market (0 =
-      the contract only adds itself; < 0 crowd-out);
-    - ``award_profile``: mean reserved amount by years since first award
-      (relative; last value carried on);
-    - ``dynamic_eur``: revenue gained beyond the contracts by years since
-      first award (e = 0, 1, ...; last value carried on);
+    - ``hours_knots`` / ``hours_slopes``: piecewise-linear dose in hours (relative slope of each
+      segment; default linear);
+    - ``crowd_in``: extra non-contract revenue per euro of reserved market (0 = the contract only
+      adds itself; < 0 crowd-out);
+    - ``award_profile``: mean reserved amount by years since first award (relative; last value
+      carried on);
+    - ``dynamic_eur``: revenue gained beyond the contracts by years since first award (e = 0, 1,
+      ...; last value carried on);
     - ``cohort_gradient_eur``: extra effect per year of earlier adoption.
     """
 
@@ -150,17 +227,19 @@ class TrueEffects:
         return out
 
 
-def kind_counts(n_siae: int) -> dict[str, int]:
-    """Kinds of ``n_siae`` SIAE in the Île-de-France 2023 mix (largest remainders)."""
-    tot = sum(KIND_MIX_IDF_2023.values())
-    raw = {k: n_siae * v / tot for k, v in KIND_MIX_IDF_2023.items()}
+def kind_counts(n_siae: int, mix: dict | None = None) -> dict[str, int]:
+    """Kinds of ``n_siae`` SIAE in the proportions of ``mix`` (default Île-de-France 2023), largest remainders."""
+    mix = mix or {k: int(_fig(f)) for k, f in IDF_MIX_FIGS.items()}
+    tot = sum(mix.values())
+    raw = {k: n_siae * v / tot for k, v in mix.items()}
     cnt = {k: int(np.floor(v)) for k, v in raw.items()}
-    for k in sorted(raw, key=lambda k: raw[k] - cnt[k], reverse=True)[: n_siae - sum(cnt.values())]:
+    for k in sorted(raw, key=lambda k: (-(raw[k] - cnt[k]), list(mix).index(k)))[: n_siae - sum(cnt.values())]:
         cnt[k] += 1
     return cnt
 
 
-def _years(years) -> np.ndarray:
+def parse_years(years) -> np.ndarray:
+    """Consecutive years from 'YYYY-YYYY' or an iterable (at least 3)."""
     if isinstance(years, str):
         try:
             a, b = (int(x) for x in years.split("-"))
@@ -190,7 +269,7 @@ class SimArrays:
 
 
 def simulate_arrays(
-    n_siae: int = SIAE_COUNT_93,
+    n_siae: int = 123,
     years="2016-2025",
     effects: TrueEffects | None = None,
     seed: int = 0,
@@ -199,17 +278,26 @@ def simulate_arrays(
     calibrate: Literal["expected", "exact"] = "expected",
     revenue_sd: float = 0.08,
     ar_rho: float = 0.5,
+    hours_per_siae: float | None = None,
+    reserved_per_siae: float | None = None,
+    kind_mix: dict | None = None,
 ) -> SimArrays:
-    """Simulate ``n_rep`` balanced panels at once (vectorised DGP; the demo panel is replication 0)."""
+    """Simulate ``n_rep`` balanced panels at once (vectorised DGP; the demo panel is replication 0).
+
+    ``hours_per_siae`` / ``reserved_per_siae``: 2024 hours and reserved euros per SIAE (default:
+    the Seine-Saint-Denis published totals over its 123 SIAE), matched in expectation
+    (``calibrate="expected"``) or exactly in 2024 (``"exact"``).
+    """
     check_choice("calibrate", calibrate, ["expected", "exact"])
     effects = effects or TrueEffects()
-    yrs = _years(years)
+    yrs = parse_years(years)
     t_n = len(yrs)
+    hours_per_siae = _fig(FIG_HOURS_93) / _fig(FIG_SIAE_93) if hours_per_siae is None else float(hours_per_siae)
+    reserved_per_siae = _fig(FIG_RESERVED_93) / _fig(FIG_SIAE_93) if reserved_per_siae is None else float(reserved_per_siae)
     rng = np.random.default_rng(seed)
-    counts = kind_counts(n_siae)
-    kinds = np.array([k for k in KIND_MIX_IDF_2023 for _ in range(counts[k])])
+    counts = kind_counts(n_siae, kind_mix)
+    kinds = np.array([k for k in counts for _ in range(counts[k])])
     r = n_rep
-    # baseline revenue
     med = np.array([_REVENUE_MEDIAN[k] for k in kinds])
     size = med[None, :] * np.exp(rng.normal(0.0, 0.5, (r, n_siae)))
     shock = np.array([_SHOCKS.get(int(y), 0.0) for y in yrs])
@@ -219,20 +307,17 @@ def simulate_arrays(
     u[..., 0] = eps[..., 0] / np.sqrt(1 - ar_rho**2)
     for j in range(1, t_n):
         u[..., j] = ar_rho * u[..., j - 1] + eps[..., j]
-    # year effects common in euros (parallel trends in levels hold by construction)
     y0 = size[..., None] * np.exp(u) + _COMMON_SCALE * (np.exp(trend) - 1.0)[None, None, :]
     # clause hours
     p_h = np.array([_P_HOURS[k] for k in kinds])
     growth = 1.05 ** (yrs - 2024)
-    # per-SIAE scales are calibrated on the 123-SIAE département, whatever n_siae
-    per_siae = SIAE_COUNT_93 / n_siae
-    h0 = HOURS_2024_93 / (float(p_h.sum()) * per_siae)
+    h0 = hours_per_siae * n_siae / float(p_h.sum())
     prop = np.exp(rng.normal(-0.5**2 / 2, 0.5, (r, n_siae)))
     active = rng.random((r, n_siae, t_n)) < p_h[None, :, None]
     hours = active * h0 * prop[..., None] * growth[None, None, :] * np.exp(rng.normal(-0.5**2 / 2, 0.5, (r, n_siae, t_n)))
     if calibrate == "exact" and 2024 in yrs:
         tot = hours[..., list(yrs).index(2024)].sum(axis=1)
-        hours = hours * (HOURS_2024_93 / np.where(tot > 0, tot, 1.0))[:, None, None]
+        hours = hours * (hours_per_siae * n_siae / np.where(tot > 0, tot, 1.0))[:, None, None]
     hours = np.round(hours, 0)
     # adoption (first reserved-market award), never before the second panel year
     if ever_award_prob is None:
@@ -246,15 +331,15 @@ def simulate_arrays(
     g = np.where(ever, rng.choice(cohorts, size=(r, n_siae)), 0)
     e = np.where(g[..., None] > 0, yrs[None, None, :] - g[..., None], -999)
     prof = effects.profile(e)
-    # award mean m calibrated on 2024 (in expectation over cohorts and kinds)
     ref = 2024 if 2024 in yrs else int(yrs[-1])
     exp_prof = np.mean([effects.profile(np.array(ref - c)) for c in cohorts])
-    m = np.full(r, RESERVED_2024_93 / max(float(p_e.sum() * per_siae * exp_prof), 1e-9))
+    target_reserved = reserved_per_siae * n_siae
+    m = np.full(r, target_reserved / max(float(p_e.sum() * exp_prof), 1e-9))
     v = rng.gamma(2.0, 0.5, (r, n_siae, t_n))
     reserved = m[:, None, None] * prof * v
     if calibrate == "exact" and 2024 in yrs:
         tot = reserved[..., list(yrs).index(2024)].sum(axis=1)
-        f = RESERVED_2024_93 / np.where(tot > 0, tot, RESERVED_2024_93)
+        f = target_reserved / np.where(tot > 0, tot, target_reserved)
         reserved, m = reserved * f[:, None, None], m * f
     reserved = np.round(reserved, 0)
     kappa = np.array([effects.hours_kind_multiplier.get(k, 1.0) for k in kinds])
@@ -267,7 +352,7 @@ def simulate_arrays(
 
 
 def true_att_gt(sim: SimArrays, rep: int = 0) -> pd.DataFrame:
-    """True (expected) ATT of the first award for each cohort g and year t >= g-? (all years), rep ``rep``.
+    """True (expected) ATT of the first award for each cohort g and every year, replication ``rep``.
 
     ``(1+crowd_in) m profile(t-g) + dynamic(t-g) + cohort term``; zero before adoption.
     """
@@ -294,26 +379,31 @@ def true_att_event(sim: SimArrays, rep: int = 0, max_e: int | None = None) -> pd
     return out.rename("att")
 
 
+# ---------------------------------------------------------------------------- records
 @dataclass
 class SiaeDemo:
-    """Demo panel in the loader schemas + the truth (synthetic)."""
+    """Records of the demo in source terms (before any file format) + the truth (synthetic).
 
-    directory: pd.DataFrame
-    clause_hours: pd.DataFrame
-    decp: pd.DataFrame
-    financials: pd.DataFrame
-    subsidies: pd.DataFrame
+    ``structures``: one row per SIAE (``siret``, ``siren``, ``name``, ``kind``, ``address``,
+    ``postcode``, ``city``, ``commune_code``, ``departement``); ``clause_rows``: (``siret``,
+    ``operation``, ``buyer``, ``year``, ``insertion_hours``, ``beneficiaries``); ``awards``: one
+    row per public contract (``contract_id``, ``buyer_siret``, ``holder_siret``, ``amount_eur``,
+    ``notification_date``, ``social`` — list of DECP social considerations —, ``cpv``,
+    ``place_code``); ``accounts``: (``siren``, ``closing_date``, ``revenue_eur``,
+    ``accounts_type``).
+    """
+
+    structures: pd.DataFrame
+    clause_rows: pd.DataFrame
+    awards: pd.DataFrame
+    accounts: pd.DataFrame
     truth: dict
     truth_panel: pd.DataFrame
     sim: SimArrays
-
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """The inputs of :func:`esstools.impact.panel.assemble` as keyword arguments."""
-        return dict(directory=self.directory, clause_hours=self.clause_hours, decp=self.decp,
-                    financials=self.financials, subsidies=self.subsidies)
+    calibration: Calibration
 
 
-def _luhn_complete(body: str) -> str:
+def luhn_complete(body: str) -> str:
     """Append the Luhn check digit to ``body`` (digits)."""
     for d in "0123456789":
         s = body + d
@@ -326,101 +416,131 @@ def _luhn_complete(body: str) -> str:
     raise AssertionError("unreachable")
 
 
-def _ids(rng: np.random.Generator, n: int) -> tuple[list[str], list[str]]:
-    sirens, sirets = [], []
-    seen = set()
-    while len(sirens) < n:
-        body = "9" + "".join(map(str, rng.integers(0, 10, 7)))
-        siren = _luhn_complete(body)
-        if siren in seen:
-            continue
-        seen.add(siren)
-        sirens.append(siren)
-        sirets.append(_luhn_complete(siren + "0001"))
-    return sirens, sirets
+def fictitious_sirens(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` distinct fictitious SIREN: ``000`` + 5 random digits + Luhn check digit."""
+    out, seen = [], set()
+    while len(out) < n:
+        siren = luhn_complete("000" + "".join(map(str, rng.integers(0, 10, 5))))
+        if siren not in seen:
+            seen.add(siren)
+            out.append(siren)
+    return out
 
 
-def _mark(df: pd.DataFrame) -> pd.DataFrame:
-    df.attrs["data_kind"] = "demo"
-    df.attrs["source"] = "esstools.synth.siae_panel (synthétique)"
-    return df
+def _places(rng: np.random.Generator, departement: str, n: int) -> pd.DataFrame:
+    """``n`` (commune_code, postcode, city) of real communes of the département, population-weighted."""
+    every = territory.communes(COG, departement=departement, include_arrondissements=True)
+    parent_name = every.set_index("code")["name"]
+    com = every[~every["code"].isin(set(every.loc[every["type"] != "commune", "commune"]))]  # Paris/Lyon/Marseille: arrondissements
+    pops = pd.to_numeric(com["population"], errors="coerce").fillna(0).to_numpy(float)
+    pick = rng.choice(len(com), size=n, p=pops / pops.sum())
+    pcs = postcodes(departement)
+    by_code = pcs.groupby("code")["postcode"].apply(sorted)
+    rows = []
+    for i in pick:
+        c = com.iloc[int(i)]
+        options = by_code[c["code"]]
+        pc = options[int(rng.integers(0, len(options)))]
+        city = parent_name.get(c["commune"], c["name"]) if c["type"] != "commune" else c["name"]
+        rows.append((c["code"], pc, city))
+    return pd.DataFrame(rows, columns=["commune_code", "postcode", "city"])
+
+
+_STREETS = ("rue de la République", "avenue Jean-Jaurès", "rue Victor-Hugo", "boulevard Pasteur", "rue de la Gare",
+            "allée des Artisans", "rue du Marché", "chemin des Vignes")
+_CPV = ("77310000", "90910000", "45000000", "98341120", "60100000")  # green spaces, cleaning, works, reception, transport
+_BUYER_NAMES = ("Département (fictif)", "Établissement public territorial (fictif)", "Bailleur social (fictif)",
+                "Commune (fictive)")
+
+
+def _split_integer(rng, total: int, parts: int) -> list[int]:
+    """``parts`` positive integers summing to ``total`` (Dirichlet shares)."""
+    parts = max(1, min(parts, total))
+    raw = np.floor(total * rng.dirichlet(np.ones(parts))).astype(int)
+    raw = np.maximum(raw, 1)
+    raw[0] += total - raw.sum()
+    if raw[0] < 1:
+        return [total]
+    return [int(x) for x in raw]
 
 
 def generate_siae_panel(
-    n_siae: int = SIAE_COUNT_93,
+    departement: str = "93",
     years="2016-2025",
     effects: TrueEffects | None = None,
     seed: int = 0,
+    n_siae: int | None = None,
     missing_revenue_share: float = 0.03,
     n_outside_holders: int = 15,
     calibrate: Literal["expected", "exact"] = "exact",
-    departement: str = "93",
 ) -> SiaeDemo:
-    """Deterministic synthetic SIAE panel (loader schemas) with known true effects.
+    """Deterministic synthetic records of the SIAE of ``departement`` with known true effects.
 
-    ``missing_revenue_share`` of SIAE-years have no published accounts (left
-    out of ``financials``); ``n_outside_holders`` non-SIAE contract holders are
-    added to the DECP aggregate (the panel assembly must leave them out and
-    report it).
+    ``missing_revenue_share`` of SIAE-years have no filed accounts; ``n_outside_holders`` non-SIAE
+    companies hold public contracts too (the assembly must leave them out and count them).
+    ``n_siae`` overrides the calibrated count.
     """
     if not 0 <= missing_revenue_share < 0.5:
         raise ParameterError(f"missing_revenue_share must be in [0, 0.5); got {missing_revenue_share!r}.")
-    sim = simulate_arrays(n_siae, years, effects, seed, 1, calibrate=calibrate)
+    cal = calibration(departement)
+    n = int(n_siae or cal.n_siae)
+    sim = simulate_arrays(n, years, effects, seed, 1, calibrate=calibrate, hours_per_siae=cal.hours_per_siae,
+                          reserved_per_siae=cal.reserved_per_siae, kind_mix=cal.kind_mix)
     rng = np.random.default_rng([seed, 1])
     yrs, kinds = sim.years, sim.kinds
-    sirens, sirets = _ids(rng, n_siae + n_outside_holders)
-    com = [_COMMUNES_93[i] for i in rng.integers(0, len(_COMMUNES_93), n_siae)]
-    if departement != "93":
-        com = [(departement + c[0][2:], departement + c[1][2:], "Commune fictive") for c in com]
-    directory = pd.DataFrame({
-        "siret": sirets[:n_siae], "siren": sirens[:n_siae],
-        "name": [f"SIAE fictive {i + 1:03d} ({k})" for i, k in enumerate(kinds)],
-        "kind": kinds, "address": [f"{i + 1} rue de la Démonstration" for i in range(n_siae)],
-        "postcode": [c[1] for c in com], "commune_code": [c[0] for c in com], "departement": departement,
+    sirens = fictitious_sirens(rng, n + n_outside_holders + len(_BUYER_NAMES))
+    sirets = [luhn_complete(s + "0001") for s in sirens]
+    buyers = sirets[n + n_outside_holders:]
+    places = _places(rng, cal.departement, n)
+    structures = pd.DataFrame({
+        "siret": sirets[:n], "siren": sirens[:n],
+        "name": [f"SIAE FICTIVE {i + 1:03d} ({k})" for i, k in enumerate(kinds)], "kind": kinds,
+        "address": [f"{int(rng.integers(1, 120))} {_STREETS[int(rng.integers(0, len(_STREETS)))]}" for _ in range(n)],
+        **{c: places[c].to_numpy() for c in ("postcode", "city", "commune_code")}, "departement": cal.departement,
     })
-    # clause hours: split each SIAE-year into 1-3 operations
+    # clause hours: each SIAE-year split into 1-3 operations
     rows = []
-    buyers = ["Département de la Seine-Saint-Denis (fictif)", "Établissement public territorial (fictif)",
-              "Bailleur social (fictif)", "Commune (fictive)"]
     hrs = sim.hours[0]
     for i, j in zip(*np.nonzero(hrs > 0)):
-        n_op = int(rng.integers(1, 4))
-        shares = rng.dirichlet(np.ones(n_op))
-        parts = np.floor(hrs[i, j] * shares)
-        parts[0] += hrs[i, j] - parts.sum()
-        for o, h in enumerate(parts):
-            rows.append((sirets[i], f"OP-{yrs[j]}-{i + 1:03d}-{o + 1}", buyers[int(rng.integers(0, 4))], int(yrs[j]),
-                         float(h), max(1, int(round(h / 450)))))
+        for o, h in enumerate(_split_integer(rng, int(hrs[i, j]), int(rng.integers(1, 4)))):
+            rows.append((sirets[i], f"OP-{yrs[j]}-{i + 1:03d}-{o + 1}", _BUYER_NAMES[int(rng.integers(0, 4))],
+                         int(yrs[j]), float(h), max(1, int(round(h / 450)))))
     clause = pd.DataFrame(rows, columns=["siret", "operation", "buyer", "year", "insertion_hours", "beneficiaries"])
-    # DECP aggregate
+    # public contracts (one row per award, DECP terms)
     res = sim.reserved[0]
     other = (rng.random(res.shape) < 0.25) * np.round(rng.gamma(2.0, 40_000.0, res.shape))
-    has = (res > 0) | (other > 0)
-    rows = []
-    for i, j in zip(*np.nonzero(has)):
-        n_res = int(res[i, j] > 0) * int(rng.integers(1, 4))
-        n_oth = int(other[i, j] > 0) * int(rng.integers(1, 3))
-        rows.append((sirets[i], int(yrs[j]), float(res[i, j]), int(rng.binomial(n_res + n_oth, 0.4)),
-                     n_res + n_oth, float(res[i, j] + other[i, j])))
+    awards = []
+
+    def award(holder, year, amount, social):
+        k = len(awards) + 1
+        day = pd.Timestamp(int(year), 1, 1) + pd.Timedelta(days=int(rng.integers(0, 365 if year % 4 else 366)))
+        awards.append((f"{year}D{k:06d}", buyers[int(rng.integers(0, len(buyers)))], holder, int(amount),
+                       day.strftime("%Y-%m-%d"), tuple(social), _CPV[int(rng.integers(0, len(_CPV)))]))
+
+    for i, j in zip(*np.nonzero((res > 0) | (other > 0))):
+        if res[i, j] > 0:
+            for amt in _split_integer(rng, int(res[i, j]), int(rng.integers(1, 4))):
+                award(sirets[i], int(yrs[j]), amt, ("Marché réservé", "Clause sociale") if rng.random() < 0.4 else ("Marché réservé",))
+        if other[i, j] > 0:
+            for amt in _split_integer(rng, int(other[i, j]), int(rng.integers(1, 3))):
+                award(sirets[i], int(yrs[j]), amt, ("Clause sociale",) if rng.random() < 0.4 else ("Pas de considération sociale",))
     for q in range(n_outside_holders):
         for y in yrs[rng.random(len(yrs)) < 0.5]:
-            amt = float(np.round(rng.gamma(2.0, 150_000.0)))
-            rows.append((sirets[n_siae + q], int(y), 0.0, int(rng.integers(0, 2)), int(rng.integers(1, 4)), amt))
-    decp = pd.DataFrame(rows, columns=["siret", "year", "reserved_market_eur", "social_clause_contracts", "contracts", "amount_eur"])
-    # financials
-    rev = sim.revenue[0]
+            award(sirets[n + q], int(y), max(1.0, np.round(rng.gamma(2.0, 150_000.0))),
+                  ("Clause sociale",) if rng.random() < 0.3 else ("Pas de considération sociale",))
+    awards = pd.DataFrame(awards, columns=["contract_id", "buyer_siret", "holder_siret", "amount_eur",
+                                           "notification_date", "social", "cpv"])
+    place = dict(zip(structures["siret"], structures["commune_code"]))
+    awards["place_code"] = awards["holder_siret"].map(place).fillna(cal.departement)
+    # filed accounts (closing on 31 December), some SIAE-years without accounts
+    rev = np.maximum(sim.revenue[0], 0.0)
     keep = rng.random(rev.shape) >= missing_revenue_share
     ii, jj = np.nonzero(keep)
-    fin = pd.DataFrame({"siren": [sirens[i] for i in ii], "year": yrs[jj].astype(int), "revenue_eur": np.round(rev[ii, jj], 0)})
-    # subsidies: the 3 M€ annual call shared among ~60 % of SIAE each year (no effect on revenue in the DGP)
-    rows = []
-    for j, y in enumerate(yrs):
-        got = np.nonzero(rng.random(n_siae) < 0.6)[0]
-        w = rng.gamma(2.0, 1.0, len(got))
-        amounts = np.round(SUBSIDY_CALL_EUR * w / w.sum(), 0)
-        rows += [(sirens[i], int(y), float(a)) for i, a in zip(got, amounts)]
-    subsidies = pd.DataFrame(rows, columns=["siren", "year", "subsidies_eur"])
+    accounts = pd.DataFrame({"siren": [sirens[i] for i in ii], "closing_date": [f"{yrs[j]}-12-31" for j in jj],
+                             "revenue_eur": np.round(rev[ii, jj], 0),
+                             "accounts_type": np.where(rng.random(len(ii)) < 0.8, "C", "S")})
     ef = sim.effects
+    j24 = list(yrs).index(2024) if 2024 in yrs else None
     truth = {
         "effects": asdict(ef),
         "reserved_total_per_eur": 1 + ef.crowd_in,
@@ -429,14 +549,13 @@ def generate_siae_panel(
         "award_mean_eur": float(sim.award_mean[0]),
         "att_gt": true_att_gt(sim),
         "att_event": true_att_event(sim),
-        "hours_2024": float(hrs[:, list(yrs).index(2024)].sum()) if 2024 in yrs else None,
-        "reserved_2024_eur": float(res[:, list(yrs).index(2024)].sum()) if 2024 in yrs else None,
+        "hours_2024": float(hrs[:, j24].sum()) if j24 is not None else None,
+        "reserved_2024_eur": float(res[:, j24].sum()) if j24 is not None else None,
     }
     n_t = len(yrs)
     truth_panel = pd.DataFrame({
-        "siren": np.repeat(sirens[:n_siae], n_t), "year": np.tile(yrs, n_siae), "kind": np.repeat(kinds, n_t),
+        "siren": np.repeat(sirens[:n], n_t), "year": np.tile(yrs, n), "kind": np.repeat(kinds, n_t),
         "first_award_year": np.repeat(np.where(sim.cohort[0] > 0, sim.cohort[0], -1), n_t),
         "revenue_no_policy_eur": sim.revenue0[0].ravel(), "true_effect_eur": sim.effect[0].ravel(),
     })
-    frames = [_mark(f) for f in (directory, clause, decp, fin, subsidies, truth_panel)]
-    return SiaeDemo(*frames[:5], truth=truth, truth_panel=frames[5], sim=sim)
+    return SiaeDemo(structures, clause, awards, accounts, truth, truth_panel, sim, cal)
