@@ -201,3 +201,16 @@ def test_part2_charts_titled_sourced_and_marked():
             ax.transData.transform(ax.collections[0].get_offsets()).max(axis=0)[1]
         assert mark_box.y0 > data_top - 1  # the mark sits above every bar / point
         plt.close(fig)
+
+
+def test_peer_reference_is_computed_on_the_same_source():
+    from esstools import published
+    from esstools.territorial import report
+
+    rep = report.build("48", reference="peers")
+    ref = rep.reference
+    assert ref["label"].startswith("départements pairs (Creuse (23), Cantal (15)")
+    assert ref["nature"] == "démonstration" and ref["provenance"].is_demo
+    national = published.figure("fr_ess_share_establishments_pct_2011")["value"]
+    assert ref["value"] == pytest.approx(national, abs=0.05)  # demo peers are calibrated on France's share
+    assert "Règle des départements pairs" in rep.reading_fr()

@@ -92,6 +92,24 @@ def departement_map(figures: pd.DataFrame, params, title_fr: str = "Emploi dans 
     return fig
 
 
+def centroid(rings: list[np.ndarray]) -> tuple[float, float]:
+    """Area-weighted centroid of exterior rings (shoelace formula); mean of the vertices if degenerate."""
+    a_tot = cx = cy = 0.0
+    for r in rings:
+        x, y = r[:, 0], r[:, 1]
+        x1, y1 = np.roll(x, -1), np.roll(y, -1)
+        cross = x * y1 - x1 * y
+        a = cross.sum() / 2
+        if a != 0:
+            a_tot += a
+            cx += ((x + x1) * cross).sum() / 6
+            cy += ((y + y1) * cross).sum() / 6
+    if a_tot == 0:
+        pts = np.concatenate(rings)
+        return float(pts[:, 0].mean()), float(pts[:, 1].mean())
+    return cx / a_tot, cy / a_tot
+
+
 def _project(shapes: Shapes):
     """Equirectangular projection for lon/lat contours (x scaled by cos of the mean latitude)."""
     if not shapes.geographic:
@@ -129,7 +147,8 @@ def choropleth(shapes: Shapes, values: pd.Series, names: pd.Series | None, *, ti
             verts.append(proj(poly[0]))
             colours.append(col)
         outlines.append(proj(shapes.outline(code)))
-    ax.add_collection(PolyCollection(verts, facecolors=colours, edgecolors="none"))
+    # edges in the fill colour: no antialiasing seam between the member polygons of a dissolved unit
+    ax.add_collection(PolyCollection(verts, facecolors=colours, edgecolors=colours, linewidths=0.4))
     ax.add_collection(LineCollection(np.concatenate(outlines), colors="#555555", linewidths=0.6))
     allpts = np.concatenate(verts)
     ax.set_xlim(allpts[:, 0].min(), allpts[:, 0].max())
@@ -138,14 +157,14 @@ def choropleth(shapes: Shapes, values: pd.Series, names: pd.Series | None, *, ti
     ax.set_axis_off()
     if names is not None:
         for code in known.sort_values(ascending=False).index[:max_labels]:
-            ring = proj(max((p[0] for p in shapes.polygons[code]), key=len))
-            cx, cy = ring.mean(axis=0)
+            cx, cy = centroid([proj(p[0]) for p in shapes.polygons[code]])
             ax.text(cx, cy, f"{names.get(code, code)}\n{fmt_number(known[code], digits)}", fontsize=6.5,
                     ha="center", va="center", color=base_maps._text_colour(cm(norm(float(known[code])))))
     sm = mpl.cm.ScalarMappable(norm=norm, cmap=cm)
     sm.set_array([])
     fig.colorbar(sm, ax=ax, shrink=0.7).set_label(label)
-    ax.set_title(title, fontsize=11)
+    ax.set_title(title, fontsize=10, pad=22)
+    fig.subplots_adjust(left=0.02, right=0.9, top=0.9, bottom=0.1)
     files = ", ".join(sorted({f.rsplit("/", 1)[-1] for f in shapes.files}))
     fig.text(0.01, 0.01, f"Contours : {files}. Source : {source}", fontsize=7, color="#555555", ha="left",
              va="bottom", wrap=True)

@@ -34,9 +34,9 @@ URBAN_THRESHOLD = 10_000
 PEER_RULE_FR = (
     f"Règle des départements pairs : les {N_PEERS} départements les plus proches du département étudié "
     "selon deux critères centrés-réduits sur les 101 départements — le logarithme de la population municipale "
-    f"et la part de la population vivant dans une commune de plus de {URBAN_THRESHOLD:,} habitants "
+    f"et la part de la population vivant dans une commune de plus de {URBAN_THRESHOLD // 1000}\u202f000 habitants "
     "(indicateur d'urbanisation, à défaut de superficie dans le référentiel) — distance euclidienne."
-).replace(",", "\u202f")
+)
 
 
 @dataclass(frozen=True)
