@@ -260,8 +260,8 @@ class TerritorialReport:
         for row in (pub, jobs):
             if row is not None:
                 q = (row["qualificatif"] + " ") if row["qualificatif"] else ""
-                items.append({"text": f"{p.departement_name} : {q}{cmp.fmt_value(row['valeur'])} {row['unite']} "
-                                      f"de l'ESS ({row['annee_affichee']}, chiffre publié).",
+                items.append({"text": f"{p.departement_name} — {row['indicateur']} : {q}{cmp.fmt_value(row['valeur'])} "
+                                      f"{row['unite']} ({row['annee_affichee']}, chiffre publié).",
                               "nature": "publié", "source": row["source"].removeprefix("Source : ")})
         if pub is None and jobs is None:
             items.append({"text": f"Aucun chiffre publié sur l'ESS n'est recensé pour {p.departement_name} dans la "
