@@ -151,8 +151,9 @@ def choropleth(shapes: Shapes, values: pd.Series, names: pd.Series | None, *, ti
     ax.add_collection(PolyCollection(verts, facecolors=colours, edgecolors=colours, linewidths=0.4))
     ax.add_collection(LineCollection(np.concatenate(outlines), colors="#555555", linewidths=0.6))
     allpts = np.concatenate(verts)
-    ax.set_xlim(allpts[:, 0].min(), allpts[:, 0].max())
-    ax.set_ylim(allpts[:, 1].min(), allpts[:, 1].max())
+    pad = 0.05 * max(np.ptp(allpts[:, 0]), np.ptp(allpts[:, 1]))  # room for the labels at the edges
+    ax.set_xlim(allpts[:, 0].min() - pad, allpts[:, 0].max() + pad)
+    ax.set_ylim(allpts[:, 1].min() - pad, allpts[:, 1].max() + pad)
     ax.set_aspect("equal")
     ax.set_axis_off()
     if names is not None:
