@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,16 +17,59 @@ NOTEBOOK = ROOT / "notebooks" / "01_territorial_comparison.ipynb"
 def test_check_parameters_errors():
     with pytest.raises(ParameterError, match="Unknown département '99'"):
         cmp.check_parameters("99")
-    with pytest.raises(ParameterError, match="Invalid value 'region' for 'level'; allowed values are: 'ept', 'commune', 'departement'"):
+    with pytest.raises(ParameterError, match="Invalid value 'region' for 'level'; allowed values are: 'auto', 'ept', "
+                                             "'epci', 'arrondissement', 'commune', 'departement'"):
         cmp.check_parameters("93", level="region")
-    with pytest.raises(ParameterError, match="'reference'"):
+    with pytest.raises(ParameterError, match="'reference'.*'region' .*here 11.*'france'.*'peers'"):
         cmp.check_parameters("93", reference="75")
     with pytest.raises(ParameterError, match="no établissement public territorial"):
         cmp.check_parameters("78", level="ept")
+    with pytest.raises(ParameterError, match="only available for Paris"):
+        cmp.check_parameters("59", level="arrondissement")
     with pytest.raises(ParameterError, match="expected 'demo', a directory"):
         cmp.check_parameters("93", source="/nonexistent/sirene")
     p = cmp.check_parameters("92", level="commune", reference="FR")
-    assert (p.departement_name, p.region, p.data_kind) == ("Hauts-de-Seine", "11", "demo")
+    assert (p.departement_name, p.region, p.data_kind, p.reference) == ("Hauts-de-Seine", "11", "demo", "france")
+    assert cmp.check_parameters("93", reference="11").reference == "region"  # legacy spelling of reports.yml
+
+
+@pytest.mark.parametrize("dep, level, region_name", [
+    ("93", "ept", "Île-de-France"), ("92", "ept", "Île-de-France"), ("75", "arrondissement", "Île-de-France"),
+    ("13", "epci", "Provence-Alpes-Côte d'Azur"), ("69", "epci", "Auvergne-Rhône-Alpes"), ("2A", "epci", "Corse"),
+    ("974", "epci", "La Réunion"), ("976", "epci", "Mayotte")])
+def test_auto_level_and_own_region(dep, level, region_name):
+    p = cmp.check_parameters(dep)
+    assert (p.level, p.requested_level, p.region_name, p.reference_label) == (level, "auto", region_name, region_name)
+
+
+def test_peer_rule_is_stated_and_deterministic():
+    from esstools.territorial import parameters as tp
+
+    peers = tp.peer_departements("93", 2026)
+    assert len(peers) == tp.N_PEERS and "93" not in peers and peers == tp.peer_departements("93", 2026)
+    assert peers[:2] == ("92", "94")  # the two other petite-couronne départements are the nearest
+    p = cmp.check_parameters("48", reference="peers")
+    assert p.peers == tp.peer_departements("48", 2026) and p.reference_label == "départements pairs"
+    assert "logarithme de la population" in tp.PEER_RULE_FR and "10 000 habitants" in tp.PEER_RULE_FR
+
+
+def test_units_every_level():
+    from esstools import territory
+    from esstools.territorial import geography
+
+    pop75 = float(territory.departements().set_index("code").loc["75", "population"])
+    arr = geography.unit_populations(cmp.check_parameters("75"))
+    assert len(arr) == 20 and arr.index.str.startswith("751").all() and arr.sum() == pop75
+    u13 = geography.commune_units(cmp.check_parameters("13"))
+    assert "Métropole d'Aix-Marseille-Provence" in set(u13["unit_name"])
+    assert u13.set_index("commune_code").loc["13201", "unit_name"] == "Métropole d'Aix-Marseille-Provence"
+    u69 = geography.commune_units(cmp.check_parameters("69"))
+    assert "Métropole de Lyon" in set(u69["unit_name"])
+    assert u69.set_index("commune_code").loc["69381", "unit_name"] == "Métropole de Lyon"
+    u29 = geography.commune_units(cmp.check_parameters("29"))
+    assert u29.set_index("commune_code").loc["29155", "unit_name"] == "Communes hors EPCI"  # Ouessant
+    p13 = cmp.check_parameters("13", level="commune")
+    assert geography.unit_populations(p13).sum() == geography.unit_populations(cmp.check_parameters("13")).sum()
 
 
 def test_published_part_reproduces_figures():
@@ -56,46 +95,38 @@ def test_published_part_reproduces_figures():
     assert "Aucun rang régional" in text92
 
 
-def test_part2_on_demo_data(tmp_path):
-    p = cmp.check_parameters("93")
-    etab, label = cmp.load_establishments(p, out_dir=tmp_path)
-    assert "synthétiques" in label
-    summ = cmp.unit_summary(etab, p, reference={"ess_share_establishments_pct": 7.2})
+def test_part2_on_demo_data():
+    from esstools.display import fmt_number
+    from esstools.territorial import report
+
+    rep = report.build("93")
+    assert rep.provenance.is_demo and "93_ess_establishments_employer_2021" in rep.source
+    summ = rep.summary
     assert list(summ["name"][:2]) == ["Est Ensemble", "Plaine Commune"]
-    conc = cmp.concentration(summ)
-    assert conc["top_k_share_pct"] > 60
-    comp = cmp.family_composition(etab, p)
+    assert rep.concentration["top_k_share_pct"] > 60
+    comp = rep.families.set_index("EPT")
     assert comp.loc["Seine-Saint-Denis", "Associations"] == pytest.approx(92.0, abs=0.5)
-    text = cmp.part2_reading(p, summ, comp, conc, {"ess_share_establishments_pct": 7.2})
+    text = rep.reading_fr()
     assert text.startswith("⚠ Données de démonstration — synthétiques")
-    assert f"{cmp.fmt_num(conc['top_k_share_pct'], 1)} %" in text
+    assert f"{fmt_number(rep.concentration['top_k_share_pct'], 1)} %" in text
+    assert rep.reference["value"] == 7.2 and rep.reference["label"] == "Île-de-France (publ. 2020)"
+    natures = {i["nature"] for i in rep.synthesis()}
+    assert natures == {"publié", "démonstration"}
+    payload = rep.payload()
+    assert payload["data_kind"] == "mixed" and payload["synthesis"] == rep.synthesis()
+    lines = rep.headline_lines(payload)
+    assert all(prov.is_demo == ("(démonstration" in line) for line, prov in lines)
 
 
-def _run(dep: str, tmp_path: Path) -> dict:
-    out = tmp_path / f"nb{dep}.ipynb"
-    env = {**os.environ, "ESSTOOLS_RESULTS_DIR": str(tmp_path / "results"), "ESSTOOLS_CACHE_DIR": str(tmp_path / "cache")}
-    subprocess.run([sys.executable, "-m", "papermill", str(NOTEBOOK), str(out), "-k", "esstools",
-                    "-p", "departement", dep, "--cwd", str(NOTEBOOK.parent), "--log-level", "WARNING"],
-                   check=True, env=env, capture_output=True)
-    return json.loads((tmp_path / "results" / f"01_territorial_comparison--{dep}.json").read_text(encoding="utf-8"))
+def test_published_rows_of_other_levels_are_not_mixed_up():
+    """Region 93 (PACA) is not département 93: the 13 report never shows Seine-Saint-Denis' figures."""
+    from esstools.territorial import report
 
-
-def test_notebook_runs_for_92_and_differs_from_93(tmp_path):
-    r92 = _run("92", tmp_path)
-    committed = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    text93 = "".join("".join(o.get("text", "")) for c in committed["cells"] if c["cell_type"] == "code"
-                     for o in c.get("outputs", []))
-    units92 = {u["name"] for u in r92["units"]}
-    assert units92 == {"Paris Ouest La Défense", "Vallée Sud-Grand Paris", "Grand Paris Seine Ouest",
-                       "Boucle Nord de Seine"}
-    assert "Est Ensemble" in text93 and "Paris Ouest La Défense" not in text93
-    assert r92["data_kind"] == "mixed"  # published part 1 (real) + demo establishment data
-    h = r92["headline"]
-    assert h["published_ess_establishments"]["value"] == 3355
-    assert h["published_ess_establishments"]["data_kind"] == "real"
-    assert h["ess_employer_establishments"]["value"] == 3355
-    assert h["ess_employer_establishments"]["data_kind"] == "demo"
-    assert h["top2_share_ess_establishments_pct"]["value"] > 50  # POLD alone holds a third
+    rep = report.build("13")
+    assert "93" not in set(rep.published.loc[rep.published["territory_level"] == "departement", "code"])
+    assert rep.map_figures.empty
+    assert rep.reference["label"].startswith("France") and "Provence-Alpes-Côte d'Azur" in rep.reference["note"]
+    assert "Métropole d'Aix-Marseille-Provence" in set(rep.summary["name"])
 
 
 def test_fmt_num_french():
@@ -109,7 +140,7 @@ def test_fmt_num_french():
 
 def test_map_selection_rule_prefers_dated_then_recent():
     t = cmp.published_table(cmp.check_parameters("93"))
-    figs = cmp.map_figures(t, cmp.check_parameters("93")).set_index("code")
+    figs = cmp.map_figures(t, cmp.check_parameters("93")).set_index("code")  # moved to territorial.report
     # 93: 42 000 jobs (latest publication, 2025) beats the undated 33 200 salariés of Est Ensemble
     assert figs.loc["93", "valeur"] == 42000 and figs.loc["93", "annee_affichee"] == "publ. 2025"
     # 92: only a publication year is known, shown as in the table
@@ -124,56 +155,69 @@ def test_map_selection_rule_prefers_dated_then_recent():
     assert "l'année des données la plus récente" in cmp.SELECTION_RULE_FR
 
 
-def test_display_tables_are_french(tmp_path):
-    p = cmp.check_parameters("93")
-    etab, label = cmp.load_establishments(p, out_dir=tmp_path)
-    summ = cmp.unit_summary(etab, p, reference={"ess_share_establishments_pct": 7.2})
-    view = cmp.display_summary(summ, "ept")
-    assert view.columns[0] == "EPT"
-    assert cmp.display_summary(cmp.unit_summary(etab, p, level="commune"), "commune").columns[0] == "Commune"
-    html = cmp.summary_table(summ, p, source=cmp.short_source(label), uid="x").to_html()
-    share = summ.iloc[0]["ess_share_establishments_pct"]
-    assert cmp.fmt_num(share, 1) in html and "T_x" in html and "données de démonstration — synthétiques" in html
-    assert cmp.fmt_num(summ.iloc[0]["ess_employees"]) in html  # thousands with narrow no-break space
-    assert html == cmp.summary_table(summ, p, source=cmp.short_source(label), uid="x").to_html()  # deterministic
-    comp = cmp.family_composition(etab, p)
-    assert comp.columns.name is None and comp.index.name == "EPT"
-    sec = cmp.section_composition(etab)
-    assert sec.index[0] == "Q — Santé humaine et action sociale" and sec.index[-1] == "Autres sections"
-    assert sec.sum() == pytest.approx(100, abs=0.2)
-    assert cmp.section_composition(etab, labels=False).index[0] == "Q"
-    assert cmp.a21_labels()["R"] == "Arts, spectacles et activités récréatives" and len(cmp.a21_labels()) == 21
-    communes = cmp.family_composition(etab, p, level="commune").index.tolist()
+def test_display_tables_are_french():
+    from esstools import display
+    from esstools.display import fmt_number
+    from esstools.territorial import composition, report
+
+    rep = report.build("93")
+    view, digits = rep.summary_view()
+    assert view.columns[0] == "EPT" and digits["Quotient de localisation (étab.)"] == 2
+    html = display.styled_table(view, rep.provenance, digits=digits).to_html()
+    assert fmt_number(rep.summary.iloc[0]["ess_share_establishments_pct"], 1) in html
+    assert fmt_number(rep.summary.iloc[0]["ess_employees"], 0) in html  # thousands with narrow no-break space
+    assert "données de démonstration — synthétiques" in html and "<th class=\"blank" not in html  # no index column
+    assert html == display.styled_table(view, rep.provenance, digits=digits).to_html()  # deterministic
+    sec = rep.sections
+    first = sec.columns[0]
+    assert sec[first].iloc[0] == "Q — Santé humaine et action sociale" and sec[first].iloc[-1] == "Autres sections"
+    assert sec.iloc[:, 1].sum() == pytest.approx(100, abs=0.2)
+    assert composition.a21_labels()["R"] == "Arts, spectacles et activités récréatives"
+    rep_c = report.build("93", level="commune")
+    communes = rep_c.families["Commune"].tolist()
     assert communes.index("Épinay-sur-Seine") < communes.index("Gagny")  # accents ignored in sorting
-    payload = cmp.results_payload(p, cmp.published_table(p), summ, cmp.concentration(summ), label)
+    payload = rep.payload()
+    from esstools import comparison as cmp
+
     text = cmp.headline_text(payload)
     assert ("Part de l'ESS dans les établissements (publié) : 6,6\u00a0% des établissements du territoire "
             "(2021 ; Flores-Insee) (réel)") in text
     assert ("Rang en Île-de-France (nombre d'établissements ESS) (publié) : 3e (publ. 2024 ; "
             "Acoss-Urssaf + Flores-Insee) (réel)") in text
     assert "(démonstration)" in text and not re.search(r"\d\.\d", text)  # decimal commas only
-    assert f"{cmp.fmt_num(cmp.concentration(summ)['herfindahl'], 2)} (indice de 0 à 1)" in text
 
 
-def test_part2_charts_carry_demo_mark_above_data(tmp_path):
+def test_part2_charts_titled_sourced_and_marked():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    p = cmp.check_parameters("93")
-    etab, _ = cmp.load_establishments(p, out_dir=tmp_path)
-    summ = cmp.unit_summary(etab, p, reference={"ess_share_establishments_pct": 7.2})
-    comp = cmp.family_composition(etab, p)
-    for fig in (cmp.ranked_bars(summ, p, {"ess_share_establishments_pct": 7.2}), cmp.family_chart(comp, p),
-                cmp.share_density_scatter(summ, p)):
+    from esstools.territorial import report
+
+    rep = report.build("93")
+    for fig in (rep.ranked_bars(), rep.family_chart(), rep.scatter()):
         ax = fig.axes[0]
+        assert ax.get_title().startswith("Seine-Saint-Denis — ")
+        assert any(t.get_text().startswith("Source : fichiers au format SIRENE") for t in fig.texts)
         marks = [t for t in ax.texts if "DÉMONSTRATION" in t.get_text()]
         assert len(marks) == 1
         fig.canvas.draw()
         mark_box = marks[0].get_window_extent()
-        # the mark sits above every bar / point (free band at the top of the axes)
         data_top = max(a.get_window_extent().y1 for a in ax.patches) if ax.patches else \
             ax.transData.transform(ax.collections[0].get_offsets()).max(axis=0)[1]
-        assert mark_box.y0 > data_top - 1
+        assert mark_box.y0 > data_top - 1  # the mark sits above every bar / point
         plt.close(fig)
+
+
+def test_peer_reference_is_computed_on_the_same_source():
+    from esstools import published
+    from esstools.territorial import report
+
+    rep = report.build("48", reference="peers")
+    ref = rep.reference
+    assert ref["label"].startswith("départements pairs (Creuse (23), Cantal (15)")
+    assert ref["nature"] == "démonstration" and ref["provenance"].is_demo
+    national = published.figure("fr_ess_share_establishments_pct_2011")["value"]
+    assert ref["value"] == pytest.approx(national, abs=0.05)  # demo peers are calibrated on France's share
+    assert "Règle des départements pairs" in rep.reading_fr()

@@ -92,3 +92,81 @@ def test_plot_departements_label_subset_contrast_and_shared_scale():
     plt.close(fig)
     assert maps._text_colour((0.0, 0.27, 0.16, 1.0)) == "white"
     assert maps._text_colour((1.0, 1.0, 0.9, 1.0)) == "black"
+
+
+# --------------------------------------------------------------------------- territorial maps (real contours)
+def _idf(*parts):
+    from tests import shared_data
+
+    return shared_data.require("commune, EPT and arrondissement contours", "realdata", *parts)
+
+
+def test_contours_harmonised_to_cog_and_units_dissolved():
+    from esstools.comparison import check_parameters
+    from esstools.territorial import contours, geography
+
+    old = _idf("france-geojson", "departements", "communes-93-seine-saint-denis.geojson")  # COG 2018: 40 communes
+    p = check_parameters("93", contours=str(old))
+    shapes = contours.commune_shapes(p)
+    assert len(shapes.polygons) == 39 and "93059" not in shapes.polygons  # Pierrefitte merged into Saint-Denis
+    assert shapes.notes == ["1 contour(s) de communes fusionnées ou renumérotées rattaché(s) à leur commune du COG 2026"]
+    sd = shapes.polygons["93066"]
+    assert len(sd) == 2 and len(shapes.outline("93066")) < sum(len(r) - 1 for poly in sd for r in poly)
+    # EPT dissolved from communes (no EPT file) vs the derived EPT file: same 4 units
+    units = geography.commune_units(p)
+    ept = contours.unit_shapes(p, units, "ept")
+    assert ept.dissolved and set(ept.polygons) == set(units["unit_code"])
+    derived = _idf("idf-geo-derived")
+    p2 = check_parameters("93", contours=str(derived))
+    from_file = contours.unit_shapes(p2, geography.commune_units(p2), "ept")
+    assert not from_file.dissolved and set(from_file.polygons) == set(ept.polygons)
+    assert from_file.files == (str(derived / "ept-grand-paris-cog2026.geojson"),)
+
+
+def test_paris_arrondissements_and_gzip(tmp_path):
+    import gzip
+
+    from esstools.comparison import check_parameters
+    from esstools.territorial import contours, geography
+
+    arr = _idf("paris-arrondissements", "arrondissements.geojson")
+    gz = tmp_path / "arrondissements-paris.geojson.gz"
+    gz.write_bytes(gzip.compress(arr.read_bytes()))
+    p = check_parameters("75", contours=f"{_idf('idf-geo-derived')};{tmp_path}")
+    shapes = contours.unit_shapes(p, geography.commune_units(p), "arrondissement")
+    assert sorted(shapes.polygons) == [f"751{i:02d}" for i in range(1, 21)]  # integer c_arinsee read as codes
+
+
+def test_missing_contours_say_how_to_get_them(tmp_path):
+    from esstools.territorial import contours
+
+    assert "esstools fetch communes-geometry" in contours.missing_message(None)
+    assert f"Aucun fichier de contours trouvé dans « {tmp_path} »" in contours.missing_message(str(tmp_path))
+    bad = tmp_path / "communes.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": [{"properties": {"nom": "x"}, "geometry": null}]}')
+    with pytest.raises(SchemaError, match="no code property"):
+        contours.read_geojson(bad)
+
+
+def test_choropleth_and_national_map_with_overseas_tiles():
+    import matplotlib.pyplot as plt
+
+    from esstools.territorial import maps as tmaps
+    from esstools.territorial import report
+
+    rep = report.build("974")
+    fig = rep.departement_map()  # La Réunion: no schematic geometry, drawn as a tile; no crash
+    geo, _ = maps.departements_geometry()
+    assert len(fig.axes[0].collections[0].get_paths()) == sum(len(v) for v in geo.values()) + 5
+    assert "974 La Réunion" in [t.get_text() for t in fig.axes[0].texts]
+    plt.close(fig)
+    items = list(rep.maps())
+    assert len(items) == 1 and isinstance(items[0], str) and "esstools fetch communes-geometry" in items[0]
+    rep93 = report.build("93", contours=str(_idf("idf-geo-derived")))
+    figs = list(rep93.maps())
+    assert len(figs) == 2 and not any(isinstance(f, str) for f in figs)  # EPT map then commune map
+    assert figs[0].axes[0].get_title() == "Seine-Saint-Denis — salariés de l'ESS pour 1 000 habitants par EPT"
+    assert any("DÉMONSTRATION" in t.get_text() for t in figs[0].axes[0].texts)
+    for f in figs:
+        plt.close(f)
+    assert tmaps.OVERSEAS == ("971", "972", "973", "974", "976")

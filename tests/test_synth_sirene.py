@@ -77,7 +77,10 @@ def test_deterministic_csv_small_departement(tmp_path):
     assert a[0].read_bytes() != c[0].read_bytes()
     etab = loader.load_establishments(*a, departements=["48"])
     sh = ind.ess_shares(ind.count_table(etab, "commune_code")).iloc[0]
-    assert sh["ess_share_establishments_pct"] == pytest.approx(7.2, rel=0.01)  # regional default
+    from esstools import published
+
+    national = published.figure(synth.FRANCE_FIGURES["ess_share_establishments_pct"])["value"]
+    assert sh["ess_share_establishments_pct"] == pytest.approx(national, rel=0.01)  # no local nor regional figure
 
 
 def test_calibration_targets_92(tmp_path):
@@ -90,14 +93,53 @@ def test_calibration_targets_92(tmp_path):
 
 
 def test_targets_table_states_published_and_defaults():
+    from esstools import published, territory
+
     t = synth.calibration_targets("92").set_index("target")
     assert t.loc["ess_employer_establishments", "status"] == "publié"
     assert t.loc["ess_employer_establishments", "value"] == 3355
-    assert t.loc["ess_share_establishments_pct", "status"] == "par défaut"
-    assert "Atlas" in t.loc["ess_share_establishments_pct", "source"]
+    assert t.loc["ess_employer_establishments", "figure_id"] == "92_ess_establishments_p2013"
+    assert t.loc["ess_share_establishments_pct", "status"] == "régional"  # Île-de-France's share
+    assert t.loc["ess_active_establishments", "status"] == "par défaut"
     t93 = synth.calibration_targets("93").set_index("target")
     assert (t93.loc[["ess_employer_establishments", "ess_employees", "ess_share_employees_pct"], "status"]
             == "publié").all()
+    # a département without local or regional figure: France's figure scaled by population
+    t13 = synth.calibration_targets("13").set_index("target")
+    assert t13.loc["ess_employer_establishments", "status"] == "national"
+    fr = published.figure("fr_ess_establishments_employer_2019")["value"]
+    deps = territory.departements(2026).set_index("code")["population"]
+    assert t13.loc["ess_employer_establishments", "value"] == round(fr * deps["13"] / deps.sum())
+    # a département of Île-de-France without local figure: the region's figure scaled by population
+    t77 = synth.calibration_targets("77").set_index("target")
+    r11 = published.figure("r11_ess_establishments_p2020")["value"]
+    pop11 = territory.regions(2026).set_index("code").loc["11", "population"]
+    assert t77.loc["ess_employer_establishments", "status"] == "régional"
+    assert t77.loc["ess_employer_establishments", "value"] == round(r11 * deps["77"] / pop11)
+
+
+def test_every_calibration_id_is_a_published_figure():
+    from esstools import published
+
+    ids = [i for d in (*synth.LOCAL_FIGURES.values(), *synth.REGION_FIGURES.values(), synth.FRANCE_FIGURES,
+                       synth.FAMILY_FIGURES, *synth.EPT_FIGURES.values()) for i in d.values()]
+    for figure_id in ids:
+        assert published.figure(figure_id)["source_document"]
+
+
+@pytest.mark.parametrize("dep, prefix", [("75", "751"), ("2A", "2A"), ("974", "974"), ("976", "976")])
+def test_any_departement_uses_its_real_communes(tmp_path, dep, prefix):
+    from esstools import territory
+
+    etab_path, ul_path = synth.generate(dep, seed=3, out_dir=tmp_path)
+    etab = loader.load_establishments(etab_path, ul_path, departements=[dep])
+    codes = set(etab["commune_code"])
+    assert codes <= territory.commune_codes(2026) and all(c.startswith(prefix) for c in codes)
+    raw = pd.read_parquet(etab_path)
+    assert (raw["codePostalEtablissement"].str.len() == 5).all()
+    assert (raw["codePostalEtablissement"].str[:2] == ("20" if dep == "2A" else dep[:2])).all()
+    ul = pd.read_parquet(ul_path)
+    assert (ul["identifiantAssociationUniteLegale"].dropna().str.len() == 10).all()
 
 
 def test_published_targets_match_published_table():

@@ -1,4 +1,4 @@
-"""Synthetic SIRENE-format demo data (establishments + legal units) for one département.
+"""Synthetic SIRENE-format demo data (establishments + legal units) for any département.
 
 ⚠ Everything written here is **données de démonstration — synthétiques**
 (:data:`esstools.provenance.DEMO_LABEL`): fictitious SIREN/SIRET (valid Luhn
@@ -6,55 +6,36 @@ check digits), fictitious names containing "DEMO", drawn with an explicit seed.
 The files use the **real INSEE schema** (``StockEtablissement`` /
 ``StockUniteLegale`` column names and codes), so the same loader
 (``esstools.loaders.sirene``) and the same indicator code run on demo and real files.
+Only :mod:`esstools.sources.sirene` calls this module.
 
-Calibration targets (ESS **employer** establishments = at least one salaried employee)
---------------------------------------------------------------------------------------
-Seine-Saint-Denis (93), all *published* except where marked *hypothèse*:
+Geography: the département's real communes of the COG vintage with their populations
+(``esstools.territory``); Paris, Lyon and Marseille are drawn by arrondissement municipal
+(751xx, 6938x, 132xx), as SIRENE codes them. EPCI and EPT follow from the communes.
 
-* 3 297 ESS employer establishments, 6.6 % of the territory's establishments
-  (→ 49 955 employer establishments in total) — Département de la Seine-Saint-Denis,
-  Feuille de route ESS 2024-2028 (source: CRESS, Flores-Insee 2021); RTES fiche CD93
-  (maj 16/09/2025).
-* 42 000 ESS jobs, 6.2 % of local jobs (→ 677 419 jobs in total) — same sources
-  (Flores-Insee 2024). Demo "jobs" are the mid-points of the SIRENE headcount bands.
-* 26 990 active ESS establishments (employer or not), of which 710 with 10-49
-  employees and 193 with 50 or more — Feuille de route (SIRENE-Insee 2024).
-* Family mix of ESS employer establishments: 92 % associations, 5.5 % cooperatives
-  ("dont 92 % d'associations et plus de 5 % de coopératives", Feuille de route;
-  "3 000 associations", "180 coopératives", RTES fiche). The remaining 2.5 % are split
-  1.1 % mutuelles, 0.7 % fondations, 0.7 % ESS commercial companies (*hypothèse*).
-* Est Ensemble + Plaine Commune hold more than 60 % of ESS employer establishments
-  (Feuille de route, Flores-Insee 2020): demo split 34 % Est Ensemble, 28 % Plaine
-  Commune (*hypothèse* within the published bound), 13 % Paris Terres d'Envol
-  ("plus de 400 structures", Liti, nov. 2025 → ≥ 12 %), the rest to Grand Paris Grand Est.
+Calibration (ESS **employer** establishments = at least one salaried employee). Every figure
+is read from ``data/reference/published_figures.csv`` through :func:`esstools.published.figure`
+by its id (tables :data:`LOCAL_FIGURES`, :data:`REGION_FIGURES`, :data:`FRANCE_FIGURES`), never
+copied here. For each target, the most local published figure wins:
 
-Hauts-de-Seine (92):
+1. the département's own figure (93, 92, 75, 94: status "publié");
+2. else its region's, scaled by population (only Île-de-France has regional figures: status
+   "régional");
+3. else France's, scaled by population (status "national").
 
-* 3 355 ESS employer establishments and 50 206 employees — Val de Seine Vert,
-  "L'économie sociale et solidaire est parmi nous" (c. 2013).
-* One third of ESS establishments in Paris Ouest La Défense; ESS share of private
-  establishments 7.9 % in Vallée Sud Grand Paris and 5.5 % in Boucle Nord de Seine —
-  Département des Hauts-de-Seine, Panorama départemental de l'ESS (CRESS IDF;
-  ACOSS-URSSAF 2010-2023, Insee Flores 2020-2021).
-
-Defaults (any département, and any target not listed above) — marked "par défaut":
-
-* ESS share of establishments 7.2 % and of employment 7.1 % — Île-de-France, Atlas
-  commenté de l'ESS 2020 (ONESS-ESS France) via UDES Île-de-France.
-* ESS employer establishments: population × 33 184 / population of Île-de-France
-  (33 184 IDF ESS establishments, same source); employees: establishments ×
-  388 678 / 33 184 (same source).
-* Family mix: France, employer enterprises 2017 (154 000 associations, 8 700
-  cooperatives, 800 mutuelles, 500 fondations; Départements de France, oct. 2017),
-  with 0.7 % ESS commercial companies (*hypothèse*).
-* Size structure and active/employer ratio: those of Seine-Saint-Denis above.
-* Not calibrated (plausible *hypothèses*): activity (NAF) mix by family, the
-  headcount-band profile of non-ESS establishments, the allocation of establishments
-  to communes (population × log-normal noise), non-employer non-ESS establishments
-  (a sample only) and 2 % closed establishments (``etatAdministratifEtablissement = "F"``).
+ESS share of establishments and of employees: département, else region, else France. Family
+mix: Seine-Saint-Denis' published shares for 93, else France's employer enterprises by family
+(2017) plus 0.7 % ESS commercial companies (*hypothèse*). Size structure (10-49, 50+) and the
+ratio of active to employer ESS establishments: Seine-Saint-Denis' published figures for every
+département (status "par défaut"). EPT splits of 93 and 92: published bounds and shares of EPT
+(ids in :data:`EPT_FIGURES`), the split inside the bounds being a *hypothèse*.
+Not calibrated (plausible *hypothèses*): activity (NAF) mix by family, the headcount-band
+profile of non-ESS establishments, the allocation of establishments to communes (population ×
+log-normal noise), non-employer non-ESS establishments (a sample only) and 2 % closed
+establishments (``etatAdministratifEtablissement = "F"``).
 
 Public API: :func:`generate` (write the two files), :func:`build_tables` (in memory),
-:func:`calibration_targets` (table of targets, sources and status), :data:`HEADCOUNT_BANDS`.
+:func:`calibration_targets` (table of targets, values, status, figure ids and sources),
+:data:`HEADCOUNT_BANDS`.
 """
 
 from __future__ import annotations
@@ -170,65 +151,68 @@ _STREETS = ("RUE DE LA REPUBLIQUE", "AVENUE JEAN JAURES", "RUE VICTOR HUGO", "BO
             "RUE DE PARIS", "AVENUE DU GENERAL DE GAULLE", "RUE GABRIEL PERI", "PLACE DE LA MAIRIE")
 
 # --------------------------------------------------------------------------- calibration targets
-_SRC_93_ROADMAP = ("Département de la Seine-Saint-Denis, Feuille de route ESS 2024-2028 "
-                   "(CRESS, Flores-Insee 2021/2024 ; SIRENE-Insee 2024)")
-_SRC_93_RTES = "RTES, fiche Conseil départemental de Seine-Saint-Denis (maj 16/09/2025)"
-_SRC_92_VSV = "Val de Seine Vert, « L'économie sociale et solidaire est parmi nous » (c. 2013)"
-_SRC_92_PANO = ("Département des Hauts-de-Seine, Panorama départemental de l'ESS (CRESS IDF ; "
-                "ACOSS-URSSAF 2010-2023, Insee Flores 2020-2021)")
-_SRC_IDF_ATLAS = "UDES Île-de-France, citant l'Atlas commenté de l'ESS, édition 2020 (ONESS - ESS France)"
-_SRC_FR_2017 = "Départements de France, « Départements et ESS » (87e Congrès, oct. 2017)"
-
-_PUBLISHED = {
+#: Published figures (ids of ``published_figures.csv``) used for one département, by target.
+LOCAL_FIGURES: dict[str, dict[str, str]] = {
     "93": {
-        "ess_employer_establishments": (3297, _SRC_93_RTES + " ; " + _SRC_93_ROADMAP),
-        "ess_share_establishments_pct": (6.6, _SRC_93_RTES + " ; " + _SRC_93_ROADMAP),
-        "ess_employees": (42000, _SRC_93_ROADMAP),
-        "ess_share_employees_pct": (6.2, _SRC_93_RTES + " ; " + _SRC_93_ROADMAP),
-        "ess_active_establishments": (26990, _SRC_93_ROADMAP),
-        "ess_establishments_10_49": (710, _SRC_93_ROADMAP),
-        "ess_establishments_50_plus": (193, _SRC_93_ROADMAP),
-        "family_mix_pct": (
-            {"association": 92.0, "cooperative": 5.5, "mutuelle": 1.1, "fondation": 0.7,
-             "societe_commerciale_ess": 0.7},
-            _SRC_93_ROADMAP + " (92 % d'associations, plus de 5 % de coopératives) ; " + _SRC_93_RTES
-            + " (180 coopératives) ; reste (2,5 %) réparti par hypothèse",
-        ),
-        "ept_share_ess_establishments_pct": (
-            {"Est Ensemble": 34.0, "Plaine Commune": 28.0, "Paris Terres d'Envol": 13.0},
-            _SRC_93_ROADMAP + " : Est Ensemble + Plaine Commune > 60 % ; Liti (nov. 2025) : Paris Terres "
-            "d'Envol > 400 structures ; répartition entre EPT par hypothèse dans ces bornes",
-        ),
+        "ess_employer_establishments": "93_ess_establishments_employer_2021",
+        "ess_share_establishments_pct": "93_ess_share_establishments_pct_2021",
+        "ess_employees": "93_ess_jobs_2024",
+        "ess_share_employees_pct": "93_ess_share_employment_pct_2024",
+        "ess_active_establishments": "93_ess_establishments_active_2024",
+        "ess_establishments_10_49": "93_ess_establishments_10_49_employees_2024",
+        "ess_establishments_50_plus": "93_ess_establishments_50plus_employees_2024",
+        "share_associations_pct": "93_ess_share_employer_establishments_associations_pct_2021",
+        "share_cooperatives_pct": "93_ess_share_employer_establishments_cooperatives_pct_2021",
     },
-    "92": {
-        "ess_employer_establishments": (3355, _SRC_92_VSV),
-        "ess_employees": (50206, _SRC_92_VSV),
-        "ept_share_ess_establishments_pct": ({"Paris Ouest La Défense": 100 / 3}, _SRC_92_PANO + " (un tiers)"),
-        "ept_ess_share_establishments_pct": ({"Vallée Sud Grand Paris": 7.9, "Boucle Nord de Seine": 5.5},
-                                             _SRC_92_PANO),
-    },
+    "92": {"ess_employer_establishments": "92_ess_establishments_p2013", "ess_employees": "92_ess_employees_p2013"},
+    "75": {"ess_employer_establishments": "75_ess_establishments_2014", "ess_employees": "75_ess_employees_2014",
+           "ess_share_employees_pct": "75_ess_share_employment_pct_p2013"},
+    "94": {"ess_employees": "94_ess_employees_2013", "ess_share_employees_pct": "94_ess_share_employment_pct_2013"},
 }
-
-_IDF_ESS_ESTABLISHMENTS = 33184
-_IDF_ESS_EMPLOYEES = 388678
-_DEFAULTS = {
-    "ess_share_establishments_pct": (7.2, "par défaut : part régionale Île-de-France, " + _SRC_IDF_ATLAS),
-    "ess_share_employees_pct": (7.1, "par défaut : part régionale Île-de-France, " + _SRC_IDF_ATLAS),
-    "family_mix_pct": (
-        {"association": 154000 / 164000 * 99.3, "cooperative": 8700 / 164000 * 99.3,
-         "mutuelle": 800 / 164000 * 99.3, "fondation": 500 / 164000 * 99.3, "societe_commerciale_ess": 0.7},
-        "par défaut : entreprises employeuses de l'ESS en France, " + _SRC_FR_2017
-        + " ; 0,7 % d'entreprises commerciales de l'ESS par hypothèse",
-    ),
-    "ratio_active_to_employer": (26990 / 3297, "par défaut : ratio de la Seine-Saint-Denis, " + _SRC_93_ROADMAP),
-    "share_10_49": (710 / 3297, "par défaut : structure de taille de la Seine-Saint-Denis, " + _SRC_93_ROADMAP),
-    "share_50_plus": (193 / 3297, "par défaut : structure de taille de la Seine-Saint-Denis, " + _SRC_93_ROADMAP),
+#: Regional figures (scaled by population for the département's share of the region).
+REGION_FIGURES: dict[str, dict[str, str]] = {
+    "11": {"ess_employer_establishments": "r11_ess_establishments_p2020", "ess_employees": "r11_ess_employees_p2020",
+           "ess_share_establishments_pct": "r11_ess_share_establishments_pct_p2020",
+           "ess_share_employees_pct": "r11_ess_share_employment_pct_p2020"},
 }
+#: National figures (scaled by population).
+FRANCE_FIGURES: dict[str, str] = {
+    "ess_employer_establishments": "fr_ess_establishments_employer_2019",
+    "ess_employees": "fr_ess_employees_2019",
+    "ess_share_establishments_pct": "fr_ess_share_establishments_pct_2011",
+    "ess_share_employees_pct": "fr_ess_share_private_employment_pct_2019",
+}
+#: France, employer ESS enterprises by family (Départements de France, 2017): the default family mix.
+FAMILY_FIGURES: dict[str, str] = {
+    "association": "fr_ess_count_associations_employeuses_p2017", "cooperative": "fr_cooperatives_p2017",
+    "mutuelle": "fr_mutuelles_p2017", "fondation": "fr_fondations_p2017",
+}
+#: Size structure and active/employer ratio taken from Seine-Saint-Denis for every département.
+STRUCTURE_DEPARTEMENT = "93"
+#: EPT figures: shares of the département's ESS establishments, ESS shares of establishments.
+EPT_FIGURES: dict[str, dict[str, str]] = {
+    "93": {"top2": "t6_t8_share_of_departement_ess_establishments_employer_pct_2020",
+           "T7_structures": "t7_ess_structures_p2025"},
+    "92": {"T4_third": "t4_share_of_departement_ess_establishments_nd",
+           "T2_ess_share": "t2_ess_share_establishments_pct_nd", "T5_ess_share": "t5_ess_share_establishments_pct_nd"},
+}
+#: ESS commercial companies in the default family mix (no published figure: *hypothèse*), percent.
+COMMERCIAL_ESS_PCT = 0.7
+#: Split of the remainder of the 93 family mix (not associations, not cooperatives): *hypothèse*.
+REMAINDER_SPLIT_93 = {"mutuelle": 1.1, "fondation": 0.7, "societe_commerciale_ess": 0.7}
 
 #: Tolerances (relative) used by the tests and :func:`check_calibration`.
 TOLERANCES = {"ess_employer_establishments": 0.0, "ess_share_establishments_pct": 0.01,
               "ess_employees": 0.02, "ess_share_employees_pct": 0.03, "family_mix_pct": 0.5,
               "ess_active_establishments": 0.0}
+
+
+def _figure(figure_id: str) -> tuple[float, str, str]:
+    """``(value, source line, qualifier)`` of a published figure read by its id."""
+    from .. import published
+
+    row = published.figure(figure_id)
+    return float(row["value"]), published.cite(row).removeprefix("Source : "), str(row.get("qualifier") or "exact")
 
 
 def _norm(name: str) -> str:
@@ -238,18 +222,15 @@ def _norm(name: str) -> str:
 
 # --------------------------------------------------------------------------- territory
 def _communes(departement: str, cog: int) -> pd.DataFrame:
-    """Communes of a département from esstools.territory: commune_code, commune_name, ept_code, ept_name, population."""
-    try:
-        from .. import territory
-    except ImportError as exc:  # pragma: no cover - depends on the territory module being present
-        raise SchemaError(
-            "esstools.territory is not available: the synthetic SIRENE generator needs the communes, "
-            "EPT and populations of the territorial reference."
-        ) from exc
-    com = territory.communes(cog=cog, departement=departement).copy()
-    if "ept" in com.columns and "ept_name" not in com.columns:
-        names = territory.epts(cog).set_index("code")["name"]
-        com["ept_name"] = com["ept"].map(names)
+    """Communes of a département (Paris, Lyon, Marseille by arrondissement municipal, as in SIRENE):
+    commune_code, commune_name, ept_code, ept_name, population."""
+    from .. import territory
+
+    com = territory.communes(cog=cog, departement=departement, include_arrondissements=True)
+    parents = set(com.loc[com["type"] != "commune", "commune"])
+    com = com[~com["code"].isin(parents)].copy()
+    names = territory.epts(cog).set_index("code")["name"]
+    com["ept_name"] = com["ept"].map(names)
     return _normalise_communes(com, departement, cog, territory)
 
 
@@ -289,14 +270,14 @@ def _normalise_communes(com: pd.DataFrame, departement: str, cog: int, territory
     return out.sort_values("commune_code").reset_index(drop=True)
 
 
-def _idf_population(cog: int) -> float | None:
-    try:
-        total = 0.0
-        for dep in ("75", "77", "78", "91", "92", "93", "94", "95"):
-            total += float(_communes(dep, cog)["population"].sum())
-        return total
-    except Exception:  # noqa: BLE001 - default only; reported in the targets table
-        return None
+def _population(level: str, code: str, cog: int) -> float:
+    """Population municipale of a département, a region or France ("FR") in COG ``cog``."""
+    from .. import territory
+
+    if level == "france":
+        return float(territory.departements(cog)["population"].sum())
+    table = territory.regions(cog) if level == "region" else territory.departements(cog)
+    return float(table.set_index("code").loc[code, "population"])
 
 
 # --------------------------------------------------------------------------- targets
@@ -306,55 +287,129 @@ class Targets:
     values: dict = field(default_factory=dict)
     rows: list = field(default_factory=list)
 
-    def set(self, key, value, status, source):
+    def set(self, key, value, status, source, figure_id=""):
         self.values[key] = value
-        self.rows.append({"target": key, "value": value, "status": status, "source": source})
+        self.rows.append({"target": key, "value": value, "status": status, "figure_id": figure_id,
+                          "source": source})
 
 
-def _targets(departement: str, population: float, cog: int) -> Targets:
+_SCALED = ("ess_employer_establishments", "ess_employees")
+STATUS_FR = {"local": "publié", "region": "régional", "france": "national"}
+
+
+def _level_figure(departement: str, region: str | None, key: str) -> tuple[str, str, str] | None:
+    """``(status level, territory code, figure id)`` of the most local published figure for ``key``."""
+    if key in LOCAL_FIGURES.get(departement, {}):
+        return "local", departement, LOCAL_FIGURES[departement][key]
+    if region in REGION_FIGURES and key in REGION_FIGURES[region]:
+        return "region", region, REGION_FIGURES[region][key]
+    if key in FRANCE_FIGURES:
+        return "france", "FR", FRANCE_FIGURES[key]
+    return None
+
+
+def _targets(departement: str, population: float, cog: int, region: str | None = None) -> Targets:
+    """Calibration targets of a département (values, status, figure ids, sources)."""
+    if region is None:
+        from .. import territory
+
+        region = str(territory.departements(cog).set_index("code").loc[departement, "parent"])
     t = Targets(departement)
-    pub = _PUBLISHED.get(departement, {})
-
-    def take(key, default=None):
-        if key in pub:
-            t.set(key, pub[key][0], "publié", pub[key][1])
-        elif default is not None:
-            t.set(key, default[0], "par défaut", default[1])
-
-    if "ess_employer_establishments" in pub:
-        take("ess_employer_establishments")
-    else:
-        idf = _idf_population(cog)
-        n = round(population * _IDF_ESS_ESTABLISHMENTS / idf) if idf else round(population * 2.7 / 1000)
-        t.set("ess_employer_establishments", int(n), "par défaut",
-              "par défaut : population × 33 184 / population de l'Île-de-France, " + _SRC_IDF_ATLAS)
+    for key in ("ess_employer_establishments", "ess_share_establishments_pct", "ess_employees",
+                "ess_share_employees_pct"):
+        level, code, fid = _level_figure(departement, region, key)
+        value, src, _ = _figure(fid)
+        status = STATUS_FR[level]
+        if key == "ess_employees" and level != "local":  # mean size of an ESS employer establishment
+            fid_e = (REGION_FIGURES[region] if level == "region" else FRANCE_FIGURES)["ess_employer_establishments"]
+            value = round(t.values["ess_employer_establishments"] * value / _figure(fid_e)[0])
+            src = f"{status} : salariés par établissement employeur de l'ESS ({fid} / {fid_e}) ; " + src
+            fid = f"{fid} / {fid_e}"
+        elif key == "ess_employer_establishments" and level != "local":
+            value = round(value * population / _population(level, code, cog))
+            src = f"{status} : chiffre rapporté à la population du département ({fid}) ; " + src
+        t.set(key, value, status, src, fid)
     n_ess = t.values["ess_employer_establishments"]
-    take("ess_share_establishments_pct", _DEFAULTS["ess_share_establishments_pct"])
-    if "ess_employees" in pub:
-        take("ess_employees")
-    else:
-        t.set("ess_employees", round(n_ess * _IDF_ESS_EMPLOYEES / _IDF_ESS_ESTABLISHMENTS), "par défaut",
-              "par défaut : taille moyenne régionale (388 678 salariés / 33 184 établissements), " + _SRC_IDF_ATLAS)
-    take("ess_share_employees_pct", _DEFAULTS["ess_share_employees_pct"])
-    if "ess_active_establishments" in pub:
-        take("ess_active_establishments")
-    else:
-        r, src = _DEFAULTS["ratio_active_to_employer"]
-        t.set("ess_active_establishments", round(n_ess * r), "par défaut", src)
-    for key, dkey in (("ess_establishments_10_49", "share_10_49"), ("ess_establishments_50_plus", "share_50_plus")):
-        if key in pub:
-            take(key)
+    # size structure and active / employer ratio: the département's own, else Seine-Saint-Denis'
+    ref = LOCAL_FIGURES[STRUCTURE_DEPARTEMENT]
+    base = _figure(ref["ess_employer_establishments"])[0]
+    for key in ("ess_active_establishments", "ess_establishments_10_49", "ess_establishments_50_plus"):
+        if key in LOCAL_FIGURES.get(departement, {}):
+            value, src, _ = _figure(LOCAL_FIGURES[departement][key])
+            t.set(key, int(value), "publié", src, LOCAL_FIGURES[departement][key])
         else:
-            t.set(key, round(n_ess * _DEFAULTS[dkey][0]), "par défaut", _DEFAULTS[dkey][1])
-    take("family_mix_pct", _DEFAULTS["family_mix_pct"])
-    take("ept_share_ess_establishments_pct")
-    take("ept_ess_share_establishments_pct")
+            value, src, _ = _figure(ref[key])
+            t.set(key, round(n_ess * value / base), "par défaut",
+                  f"par défaut : structure de la Seine-Saint-Denis ({ref[key]}) ; " + src, ref[key])
+    t.set("family_mix_pct", *_family_mix(departement))
+    for key, (shares, status, src, fid) in _ept_targets(departement, cog).items():
+        t.set(key, shares, status, src, fid)
     return t
 
 
+def _family_mix(departement: str) -> tuple[dict, str, str, str]:
+    """Family mix of ESS employer establishments (percent), its status, source and figure ids."""
+    local = LOCAL_FIGURES.get(departement, {})
+    if "share_associations_pct" in local:
+        assoc, src_a, _ = _figure(local["share_associations_pct"])
+        coop, src_c, qual = _figure(local["share_cooperatives_pct"])
+        if qual == "lower_bound":  # "plus de 5 %": half a point above the bound (hypothèse)
+            coop += 0.5
+        rest = 100.0 - assoc - coop
+        split = {k: rest * v / sum(REMAINDER_SPLIT_93.values()) for k, v in REMAINDER_SPLIT_93.items()}
+        mix = {"association": assoc, "cooperative": coop, **split}
+        src = (f"{src_a} ; {src_c} (« plus de » : +0,5 point par hypothèse) ; reste réparti par hypothèse")
+        return mix, "publié", src, f"{local['share_associations_pct']} ; {local['share_cooperatives_pct']}"
+    counts = {fam: _figure(fid)[0] for fam, fid in FAMILY_FIGURES.items()}
+    total = sum(counts.values())
+    mix = {fam: v / total * (100 - COMMERCIAL_ESS_PCT) for fam, v in counts.items()}
+    mix["societe_commerciale_ess"] = COMMERCIAL_ESS_PCT
+    src = ("national : entreprises employeuses de l'ESS par famille, " + _figure(FAMILY_FIGURES["association"])[1]
+           + f" ; {fmt_pct(COMMERCIAL_ESS_PCT)} % de sociétés commerciales de l'ESS par hypothèse")
+    return mix, "national", src, " ; ".join(FAMILY_FIGURES.values())
+
+
+def fmt_pct(x: float) -> str:
+    return f"{x:.1f}".replace(".", ",")
+
+
+def _ept_targets(departement: str, cog: int) -> dict:
+    """EPT calibration of 93 and 92 (published bounds and shares; split inside the bounds by hypothesis)."""
+    ids = EPT_FIGURES.get(departement)
+    if not ids:
+        return {}
+    from .. import territory
+
+    by_number = territory.epts(cog).set_index("number")["name"]
+    out = {}
+    if departement == "93":
+        top2, src, _ = _figure(ids["top2"])
+        n_ess = _figure(LOCAL_FIGURES["93"]["ess_employer_establishments"])[0]
+        t7, src7, _ = _figure(ids["T7_structures"])
+        # published: Est Ensemble + Plaine Commune > 60 %, Paris Terres d'Envol > 400 structures;
+        # hypothèse: 34 % / 28 % (2 points above the bound) and one point above 400 / 3 297
+        shares = {by_number["T8"]: 34.0, by_number["T6"]: top2 + 2 - 34.0,
+                  by_number["T7"]: float(np.ceil(100 * t7 / n_ess)) + 1}
+        out["ept_share_ess_establishments_pct"] = (
+            shares, "publié (bornes) + hypothèse", f"{src} ; {src7} ; répartition entre EPT par hypothèse dans ces bornes",
+            f"{ids['top2']} ; {ids['T7_structures']}")
+    elif departement == "92":
+        third, src, _ = _figure(ids["T4_third"])
+        out["ept_share_ess_establishments_pct"] = (
+            {by_number["T4"]: 100 * third / 3}, "publié", src + " (un tiers)", ids["T4_third"])
+        t2, src2, _ = _figure(ids["T2_ess_share"])
+        t5, _, _ = _figure(ids["T5_ess_share"])
+        out["ept_ess_share_establishments_pct"] = (
+            {by_number["T2"]: t2, by_number["T5"]: t5}, "publié", src2,
+            f"{ids['T2_ess_share']} ; {ids['T5_ess_share']}")
+    return out
+
+
 def calibration_targets(departement: str = "93", cog: int = 2026, communes: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Table of the calibration targets of a département: ``target``, ``value``, ``status``
-    ("publié" or "par défaut"), ``source``."""
+    """Table of the calibration targets of a département: ``target``, ``value``, ``status`` ("publié":
+    the département's own figure; "régional" / "national": the region's or France's figure scaled by
+    population; "par défaut": Seine-Saint-Denis' structure), ``figure_id`` (ids of
+    ``published_figures.csv``), ``source``."""
     com = communes if communes is not None else _communes(departement, cog)
     return pd.DataFrame(_targets(departement, float(com["population"].sum()), cog).rows)
 
@@ -432,7 +487,15 @@ def _luhn_complete(payload: np.ndarray) -> np.ndarray:
 
 
 def _digits_to_str(m: np.ndarray) -> np.ndarray:
-    return np.array(["".join(map(str, row)) for row in m], dtype=object)
+    """Rows of a digit matrix as zero-padded strings (vectorised; at most 18 digits)."""
+    values = (m.astype("int64") * 10 ** np.arange(m.shape[1] - 1, -1, -1, dtype="int64")).sum(axis=1)
+    return np.char.zfill(values.astype(str), m.shape[1]).astype(object)
+
+
+def _numbered(prefix: str, n: int, width: int) -> np.ndarray:
+    """``prefix`` followed by 0..n-1 zero-padded to ``width`` characters in total."""
+    digits = max(width - len(prefix), len(str(max(n - 1, 0))))
+    return np.char.add(prefix, np.char.zfill(np.arange(n).astype(str), digits)).astype(object)
 
 
 def _choice(rng, table: dict, n: int) -> np.ndarray:
@@ -460,7 +523,8 @@ def build_tables(
     com = _communes(departement, cog) if communes is None else _normalise_communes(communes, departement, cog)
     if com.empty:
         raise UnknownCodeError(f"Département {departement!r} has no commune in COG {cog}.", [departement])
-    rng = np.random.default_rng([int(seed), int(cog), int("".join(c for c in departement if c.isdigit()) or 0)])
+    dep_key = int(departement) if departement.isdigit() else 200 + ord(departement[-1]) - ord("A")
+    rng = np.random.default_rng([int(seed), int(cog), dep_key])
     t = _targets(departement, float(com["population"].sum()), cog)
     v = t.values
 
@@ -592,16 +656,18 @@ def _to_sirene(rng, etab: pd.DataFrame, com: pd.DataFrame, departement: str, yea
     n_units = len(units)
     siren_digits = _luhn_complete(np.column_stack([
         rng.integers(1, 10, n_units)[:, None], rng.integers(0, 10, (n_units, 7))]))
-    # make SIREN unique
-    siren = _digits_to_str(siren_digits)
-    _, first = np.unique(siren, return_index=True)
+    # make SIREN unique (compared as integers: fast)
+    def as_int(m):
+        return (m.astype("int64") * 10 ** np.arange(m.shape[1] - 1, -1, -1, dtype="int64")).sum(axis=1)
+
+    _, first = np.unique(as_int(siren_digits), return_index=True)
     dup = np.setdiff1d(np.arange(n_units), first)
     while len(dup):
         siren_digits[dup] = _luhn_complete(np.column_stack([
             rng.integers(1, 10, len(dup))[:, None], rng.integers(0, 10, (len(dup), 7))]))
-        siren = _digits_to_str(siren_digits)
-        _, first = np.unique(siren, return_index=True)
+        _, first = np.unique(as_int(siren_digits), return_index=True)
         dup = np.setdiff1d(np.arange(n_units), first)
+    siren = _digits_to_str(siren_digits)
     # NIC: 4 digits (sequence within the unit) + Luhn on the 14-digit SIRET
     order = np.lexsort((np.arange(n), unit_idx))
     seq = np.empty(n, dtype="int64")
@@ -609,7 +675,7 @@ def _to_sirene(rng, etab: pd.DataFrame, com: pd.DataFrame, departement: str, yea
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     seq[order] = np.arange(n) - np.repeat(starts, counts)
     nic4 = 1 + seq * 7 + rng.integers(0, 5, n)
-    nic4_digits = np.array([[int(c) for c in f"{x:04d}"] for x in nic4])
+    nic4_digits = (nic4[:, None] // 10 ** np.arange(3, -1, -1)) % 10
     siret_digits = _luhn_complete(np.concatenate([siren_digits[unit_idx], nic4_digits], axis=1))
     siret = _digits_to_str(siret_digits)
     nic = np.array([s[9:] for s in siret], dtype=object)
@@ -635,8 +701,10 @@ def _to_sirene(rng, etab: pd.DataFrame, com: pd.DataFrame, departement: str, yea
     created_s = created.strftime("%Y-%m-%d").to_numpy(object)
     closed_date = (pd.Timestamp(f"{year - 1}-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D"))
     closed_s = closed_date.strftime("%Y-%m-%d").to_numpy(object)
-    zip_codes = np.array([f"{departement}{int(x):03d}" for x in rng.integers(0, 100, n)], dtype=object)
-    e = pd.DataFrame({col: pd.Series(pd.NA, index=range(n), dtype="string") for col in ETABLISSEMENT_COLUMNS})
+    zip_prefix = "20" if departement in ("2A", "2B") else departement
+    zip_codes = np.char.add(zip_prefix, np.char.zfill(rng.integers(0, 100, n).astype(str), 5 - len(zip_prefix)))
+    zip_codes = zip_codes.astype(object)
+    e = pd.DataFrame({col: np.full(n, None, dtype=object) for col in ETABLISSEMENT_COLUMNS})
     e["siren"] = siren[unit_idx]
     e["nic"] = nic
     e["siret"] = siret
@@ -665,13 +733,14 @@ def _to_sirene(rng, etab: pd.DataFrame, com: pd.DataFrame, departement: str, yea
     u_band = band[head_of_unit]
     u_employer = employer[head_of_unit]
     u_active = np.ones(n_units, dtype=bool)
-    names = np.array([f"{_NAME_PREFIX[f]} {departement}-{i:06d}" for i, f in enumerate(unit_family)], dtype=object)
-    u = pd.DataFrame({col: pd.Series(pd.NA, index=range(n_units), dtype="string") for col in UNITE_LEGALE_COLUMNS})
+    prefixes = np.array([_NAME_PREFIX[f] + f" {departement}-" for f in unit_family], dtype=object)
+    names = (prefixes + _numbered("", n_units, 6)).astype(object)
+    u = pd.DataFrame({col: np.full(n_units, None, dtype=object) for col in UNITE_LEGALE_COLUMNS})
     u["siren"] = siren
     u["statutDiffusionUniteLegale"] = "O"
     u["dateCreationUniteLegale"] = created_s[head_of_unit]
     u["identifiantAssociationUniteLegale"] = np.where(
-        unit_family == "association", np.array([f"W{departement}{i:07d}" for i in range(n_units)], dtype=object), None)
+        unit_family == "association", _numbered(f"W{departement}", n_units, 10), None)
     u["trancheEffectifsUniteLegale"] = u_band
     u["anneeEffectifsUniteLegale"] = np.where(u_employer, str(year - 2), None)
     u["dateDernierTraitementUniteLegale"] = f"{year}-01-15T00:00:00"
@@ -681,7 +750,7 @@ def _to_sirene(rng, etab: pd.DataFrame, com: pd.DataFrame, departement: str, yea
     u["dateDebut"] = created_s[head_of_unit]
     u["etatAdministratifUniteLegale"] = np.where(u_active, "A", "C")
     is_ei = legal == "1000"
-    u["nomUniteLegale"] = np.where(is_ei, np.array([f"DEMO{i:06d}" for i in range(n_units)], dtype=object), None)
+    u["nomUniteLegale"] = np.where(is_ei, _numbered("DEMO", n_units, 10), None)
     u["prenom1UniteLegale"] = np.where(is_ei, "CAMILLE", None)
     u["sexeUniteLegale"] = np.where(is_ei, "F", None)
     u["denominationUniteLegale"] = np.where(is_ei, None, names)
