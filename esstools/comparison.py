@@ -93,7 +93,10 @@ def published_table(params: Parameters, max_per_indicator: int = 2) -> pd.DataFr
     deps = territory.children(params.region, "departement", params.cog)["code"].tolist()
     codes = [params.departement] + [d for d in deps if d != params.departement] + [params.region, "FR"]
     df = published.figures(territory=codes, indicator=wanted)
-    df = df[df["territory_level"].isin(["departement", "region", "france"])]
+    # région codes (11, 75, 93, 94…) are also département codes: keep a row only where its level matches
+    level = df["territory_level"]
+    df = df[((level == "departement") & df["territory_code"].isin(deps))
+            | ((level == "region") & (df["territory_code"] == params.region)) | (level == "france")]
     if df.empty:
         return pd.DataFrame(columns=PART1_COLUMNS)
     order = {c: i for i, c in enumerate(codes)}

@@ -221,3 +221,12 @@ def test_peer_reference_is_computed_on_the_same_source():
     national = published.figure("fr_ess_share_establishments_pct_2011")["value"]
     assert ref["value"] == pytest.approx(national, abs=0.05)  # demo peers are calibrated on France's share
     assert "Règle des départements pairs" in rep.reading_fr()
+
+
+def test_published_table_keeps_levels_apart_where_codes_collide():
+    # région 93 (Provence-Alpes-Côte d'Azur) is not Seine-Saint-Denis; région 11 is not the Aude
+    t13 = cmp.published_table(cmp.check_parameters("13"))
+    assert not ((t13["code"] == "93") & (t13["territory_level"] == "departement")).any()
+    assert set(t13.loc[t13["territory_level"] == "region", "code"]) <= {"93"}
+    t11 = cmp.published_table(cmp.check_parameters("11"))
+    assert not ((t11["code"] == "11") & (t11["territory_level"] == "region")).any()

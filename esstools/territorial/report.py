@@ -52,19 +52,6 @@ def map_figures(table: pd.DataFrame, params: Parameters, indicators=MAP_INDICATO
     return pd.DataFrame(rows, columns=cols).sort_values("code").reset_index(drop=True)
 
 
-def consistent_rows(table: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    """Rows of ``published_table`` whose level matches the code: département rows of the région's
-    départements, région rows of the département's région, France. (Région codes such as 93, 94,
-    75 or 11 are also département codes: a filter on codes alone mixes them up.)"""
-    from .. import territory
-
-    deps = set(territory.children(params.region, "departement", params.cog)["code"])
-    level = table["territory_level"]
-    keep = ((level == "departement") & table["code"].isin(deps)) | ((level == "region") & (table["code"] == params.region)) \
-        | (level == "france")
-    return table[keep].reset_index(drop=True)
-
-
 @dataclass
 class TerritorialReport:
     """Everything notebook 01 shows, computed once (figures are drawn on demand)."""
@@ -78,7 +65,7 @@ class TerritorialReport:
     def published(self) -> pd.DataFrame:
         from .. import comparison as cmp
 
-        return consistent_rows(cmp.published_table(self.params), self.params)
+        return cmp.published_table(self.params)
 
     @cached_property
     def published_view(self) -> tuple[pd.DataFrame, list[str]]:
