@@ -39,7 +39,7 @@ NATURE = {"real": "calculé sur données réelles", "demo": "démonstration"}
 def map_figures(table: pd.DataFrame, params: Parameters, indicators=MAP_INDICATORS) -> pd.DataFrame:
     """Published ESS employment shown on the map for each département of the table, chosen by
     ``comparison.most_recent`` (rule ``comparison.SELECTION_RULE_FR``)."""
-    from .. import comparison as cmp
+    from . import published_part as cmp
 
     rows = []
     for code in table.loc[table["territory_level"] == "departement", "code"].unique():
@@ -63,13 +63,13 @@ class TerritorialReport:
     # ------------------------------------------------------------------ Part 1 (published, real)
     @cached_property
     def published(self) -> pd.DataFrame:
-        from .. import comparison as cmp
+        from . import published_part as cmp
 
         return cmp.published_table(self.params)
 
     @cached_property
     def published_view(self) -> tuple[pd.DataFrame, list[str]]:
-        from .. import comparison as cmp
+        from . import published_part as cmp
 
         return cmp.published_view(self.published)
 
@@ -78,7 +78,7 @@ class TerritorialReport:
                                          for i, s in enumerate(self.published_view[1], 1))
 
     def published_reading_fr(self) -> str:
-        from .. import comparison as cmp
+        from . import published_part as cmp
 
         return cmp.published_reading(self.params, self.published)
 
@@ -90,7 +90,7 @@ class TerritorialReport:
         return maps.departement_map(self.map_figures, self.params)
 
     def map_legend_fr(self) -> str:
-        from .. import comparison as cmp
+        from . import published_part as cmp
 
         lines = [cmp.SELECTION_RULE_FR]
         sources = self.published_view[1]
@@ -129,7 +129,7 @@ class TerritorialReport:
     @cached_property
     def reference(self) -> dict:
         """Reference share of ESS in employer establishments: ``value`` (%), ``label``, ``nature``, ``note``."""
-        from .. import comparison as cmp
+        from . import published_part as cmp
 
         p = self.params
         if p.reference == "peers":
@@ -239,7 +239,7 @@ class TerritorialReport:
     def synthesis(self) -> list[dict]:
         """Key findings in French, each with its nature ("publié", "calculé sur données réelles",
         "démonstration") and its source."""
-        from .. import comparison as cmp
+        from . import published_part as cmp
 
         p, items = self.params, []
         pub = cmp.latest(self.published, p.departement, ["ess_establishments_employer", "ess_establishments"])
@@ -279,7 +279,7 @@ class TerritorialReport:
 
     def payload(self) -> dict:
         """Results JSON: ``comparison.results_payload`` + provenance sources, parameters and synthesis."""
-        from .. import comparison as cmp
+        from . import published_part as cmp
 
         payload = cmp.results_payload(self.params, self.published, self.summary, self.concentration, self.source)
         payload.update(self.report_provenance.to_dict())
@@ -290,7 +290,7 @@ class TerritorialReport:
 
     def headline_lines(self, payload: dict) -> list[tuple[str, Provenance]]:
         """Lines of ``comparison.headline_text`` with the provenance each must be printed with."""
-        from .. import comparison as cmp
+        from . import published_part as cmp
 
         return [(line, self.provenance if "(démonstration" in line else Provenance.real())
                 for line in cmp.headline_text(payload).split("\n")]
