@@ -57,3 +57,45 @@ def test_only_the_data_access_layer_imports_synth():
     offenders = sorted(f"{name} imports {imp}" for name, path in _modules() if not name.startswith(("esstools.sources", "esstools.synth"))
                        for imp in _imports(name, path) if _top(imp) == "synth")
     assert offenders == []
+
+
+LAYERS = {
+    "foundation": {"errors", "paths", "atomic", "provenance", "display", "results", "nbtools", ""},
+    "reference": {"territory", "postcodes", "published", "loaders", "fetch", "indicators", "maps", "vocabulary"},
+    "demo": {"synth"},
+    "access": {"sources"},
+    "analyses": {"territorial", "trends", "impact", "assessment", "comparison", "roadmap", "scorecard"},
+    "runner": {"runner", "cli"},
+}
+ALLOWED = {
+    "foundation": {"foundation"},
+    "reference": {"foundation", "reference"},
+    "demo": {"foundation", "reference"},
+    "access": {"foundation", "reference", "demo"},
+    "analyses": {"foundation", "reference", "access"},
+    "runner": {"foundation", "reference", "runner"},
+}
+# backward-compatible shims that only re-export their package
+SHIMS = {"comparison": "territorial", "roadmap": "assessment", "scorecard": "assessment"}
+
+
+def _layer(top: str) -> str:
+    for layer, members in LAYERS.items():
+        if top in members:
+            return layer
+    raise AssertionError(f"esstools.{top} belongs to no layer: add it to LAYERS in {__file__}")
+
+
+def test_modules_import_only_their_layer_or_lower_and_analyses_not_each_other():
+    offenders = []
+    for name, path in _modules():
+        own = _top(name)
+        layer = _layer(own)
+        for imp in _imports(name, path):
+            other = _top(imp)
+            if other in ("", own) or SHIMS.get(own) == other:
+                continue
+            other_layer = _layer(other)
+            if other_layer not in ALLOWED[layer] or (layer == other_layer == "analyses"):
+                offenders.append(f"{name} ({layer}) imports {imp} ({other_layer})")
+    assert offenders == []
