@@ -230,3 +230,11 @@ def test_published_table_keeps_levels_apart_where_codes_collide():
     assert set(t13.loc[t13["territory_level"] == "region", "code"]) <= {"93"}
     t11 = cmp.published_table(cmp.check_parameters("11"))
     assert not ((t11["code"] == "11") & (t11["territory_level"] == "region")).any()
+
+
+def test_reference_share_says_when_definitions_differ():
+    from esstools.territorial import report
+
+    ref = report.build("93").reference
+    # Île-de-France publishes a share of "établissements" (not of private employer establishments)
+    assert ref["value"] is not None and "Définitions différentes" in ref["note"] and "indicatif" in ref["note"]

@@ -141,12 +141,19 @@ class TerritorialReport:
                     "nature": NATURE["demo" if peers.provenance.is_demo else "real"],
                     "note": PEER_RULE_FR, "employees": tot["ess_share_employees_pct"], "provenance": peers.provenance}
         code, label, note = (p.region, p.region_name, "") if p.reference == "region" else ("FR", "France", "")
-        row = cmp.latest(self.published, code, "ess_share_establishments_pct")
+        # like with like first: the share of private employer establishments (what SIRENE gives here)
+        shares = ["ess_share_private_establishments_pct", "ess_share_establishments_pct"]
+        row = cmp.latest(self.published, code, shares)
         if row is None and p.reference == "region":
             note = (f"Aucune part de l'ESS dans les établissements n'est publiée pour la région {p.region_name} "
                     "dans la table des chiffres publiés : la référence est la France.")
             code, label = "FR", "France"
-            row = cmp.latest(self.published, code, "ess_share_establishments_pct")
+            row = cmp.latest(self.published, code, shares)
+        if row is not None and row["indicator"] != shares[0]:
+            of = str(row.get("part_de") or "").strip() or "établissements (dénominateur non précisé)"
+            note = (note + " " if note else "") + (
+                f"Définitions différentes : la part publiée de la référence porte sur « {of} », la part calculée "
+                "ici sur les établissements employeurs privés ; le quotient de localisation est indicatif.")
         if row is None:
             return {"value": None, "label": label, "nature": "publié", "note": note + " Aucune part de référence "
                     "publiée : quotient de localisation non calculé.", "provenance": Provenance.real()}
