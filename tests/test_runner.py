@@ -158,6 +158,13 @@ def test_bad_output_directory_fails_before_any_notebook_runs(tmp_path, case):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
 
 
+@pytest.mark.skipif(not os.path.isdir("/sys"), reason="no /sys on this system")
+def test_unwritable_output_location_fails_before_any_notebook_runs(tmp_path):
+    out = Path("/sys/esstools-test-reports")  # not writable, even by root
+    with pytest.raises(ParameterError, match=r"Output directory '/sys/esstools-test-reports' cannot be created: "):
+        execute.run([RunSpec(notebook=SLOW_NB, parameters={"seconds": "600"})], out, progress=None)
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
 def test_read_only_output_directory_fails_before_any_notebook_runs(tmp_path):
     out = tmp_path / "reports"

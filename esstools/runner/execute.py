@@ -230,6 +230,7 @@ class _Study:
         queue: deque[RunSpec] = deque()
         released: set[int] = set()
         running: dict[str, tuple[RunSpec, float]] = {}
+        prepared: set[str] = set()
         # ESSTOOLS_RUN_STAGING marks every process of this run (workers and kernels inherit it)
         pool = Pool(max(1, self.jobs), self.staging,
                     dict(os.environ, PYTHONHASHSEED="0", ESSTOOLS_RUN_STAGING=str(self.staging)))
@@ -255,6 +256,14 @@ class _Study:
                     self.records[spec.run_id].started_at = _now()
                 if not queue and not running and len(released) == len(stages):
                     break
+                # a slot is idle while a later stage waits: start its kernel and imports now
+                waiting = next((st for st in stages if st not in released), None)
+                if not queue and waiting is not None and pool.free() > 0:
+                    for s in self.specs:
+                        if s.stage == waiting and s.run_id not in prepared:
+                            if not pool.prepare(self.job(s)):
+                                break
+                            prepared.add(s.run_id)
                 for job, event in pool.poll(0.25):
                     spec, started = running.get(job["run_id"], (None, 0.0))
                     if spec is None:

@@ -76,9 +76,9 @@ def _exports(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.glob("*") if p.suffix in {".csv", ".xlsx", ".png"} and not p.name.startswith("."))
 
 
-def _synthesis_html(items: list[dict]) -> str:
+def _synthesis_html(items: list[dict], empty: str = "Pas de synthèse fournie par ce rapport.") -> str:
     if not items:
-        return "<p class='muted'>Pas de synthèse fournie par ce rapport.</p>"
+        return f"<p class='muted'>{_e(empty)}</p>"
     lis = []
     for item in items:
         cls, label = NATURES.get(str(item.get("nature", "")), ("unk", str(item.get("nature") or "nature non précisée")))
@@ -151,7 +151,8 @@ def render_index(manifest: dict, exports: list[str]) -> str:
     assessments = [r for r in runs if str(r.get("notebook", "")).startswith("00_")]
     study_items = "".join(
         (f"<h3>{_e(r.get('title') or r['notebook'])} · {_e(r['label'])}</h3>" if len(assessments) > 1 else "")
-        + _synthesis_html(r.get("synthesis") or []) for r in assessments)
+        + _synthesis_html(r.get("synthesis") or [], "L'évaluation n'a pas fourni de synthèse (clé « synthesis » "
+                          "de ses résultats) : voir son rapport.") for r in assessments)
     if not assessments:
         study_items = "<p class='muted'>L'évaluation de la feuille de route (notebook 00) n'a pas été exécutée.</p>"
     n_failed = sum(1 for r in runs if r.get("status") != "ok")

@@ -78,6 +78,7 @@ class WorkerProcess:
         self.buffer = b""
         self.ready = False
         self.job: dict | None = None
+        self.prepared: str | None = None  # run id whose kernel this idle worker has started
         self.kernel_pid: int | None = None
         self.deadline: float | None = None
         self.started: float | None = None
@@ -175,8 +176,26 @@ class Pool:
         return sum(1 for w in self.workers if w.busy)
 
     def submit(self, job: dict) -> None:
+        """Start ``job`` on the worker that prepared it, else on an unprepared idle worker, else a new one."""
         idle = [w for w in self.workers if not w.busy]
-        (idle[0] if idle else self._spawn()).start(job)
+        ranked = ([w for w in idle if w.prepared == job["run_id"]] + [w for w in idle if w.prepared is None]
+                  + [w for w in idle if w.prepared not in (None, job["run_id"])])
+        w = ranked[0] if ranked else self._spawn()
+        w.prepared = None
+        w.start(job)
+
+    def prepare(self, job: dict) -> bool:
+        """Have an idle worker start ``job``'s kernel and imports now (the job cannot run yet)."""
+        idle = [w for w in self.workers if not w.busy and w.prepared is None]
+        if idle:
+            w = idle[0]
+        elif len(self.workers) < self.size:
+            w = self._spawn()
+        else:
+            return False
+        w.prepared = job["run_id"]
+        w.send({"cmd": "prepare", "job": job})
+        return True
 
     def _retire(self, w: WorkerProcess) -> None:
         try:

@@ -114,14 +114,16 @@ def skip_prefixes() -> list[str]:
 
 
 def install_code() -> str:
-    """Code run silently in a fresh kernel before the first cell."""
+    """Code run silently in a fresh kernel before the first cell (a second run does nothing)."""
     return (
         "import sys as _s, types as _t\n"
-        f"_m = _t.ModuleType({MODULE!r})\n"
-        f"exec(compile({KERNEL_SOURCE!r}, '<esstools-trace>', 'exec'), _m.__dict__)\n"
-        f"_s.modules[{MODULE!r}] = _m\n"
-        f"_m.install({json.dumps(skip_prefixes())})\n"
-        "del _s, _t, _m\n"
+        f"if {MODULE!r} not in _s.modules:\n"
+        f"    _m = _t.ModuleType({MODULE!r})\n"
+        f"    exec(compile({KERNEL_SOURCE!r}, '<esstools-trace>', 'exec'), _m.__dict__)\n"
+        f"    _s.modules[{MODULE!r}] = _m\n"
+        f"    _m.install({json.dumps(skip_prefixes())})\n"
+        "    del _m\n"
+        "del _s, _t\n"
     )
 
 

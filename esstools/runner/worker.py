@@ -245,6 +245,51 @@ def new_exporter():
     return exporter
 
 
+def imported_modules(notebook: Path) -> list[tuple[str, list[str]]]:
+    """Modules imported at the top level of a notebook's code cells: ``[(module, [names])]``.
+
+    ``import a.b`` gives ``("a.b", [])``, ``from a import b, c`` gives ``("a", ["b", "c"])``;
+    IPython magics are skipped; relative and ``__future__`` imports are left out.
+    """
+    import ast
+
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    found: list[tuple[str, list[str]]] = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code" or "parameters" in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+        try:
+            tree = ast.parse("\n".join(lines))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                found += [(a.name, []) for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level and node.module != "__future__":
+                found.append((node.module, [a.name for a in node.names if a.name != "*"]))
+    return found
+
+
+PREIMPORT = """
+import importlib as _il
+for _m, _names in {modules!r}:
+    try:
+        _mod = _il.import_module(_m)
+    except Exception:
+        continue
+    for _n in _names:
+        if not hasattr(_mod, _n):
+            try:
+                _il.import_module(_m + "." + _n)
+            except Exception:
+                pass
+del _il
+"""
+
+
 def failing_cell(ipynb_path: Path) -> dict:
     """Position (1-based, in the source notebook), execution count and error of the first failed cell.
 
@@ -281,6 +326,7 @@ class Worker:
         logging.getLogger("traitlets").setLevel(logging.ERROR)
         papermill_engines.register("esstools", _make_engine(_make_client_class()))
         self.exporter = new_exporter()
+        self.prepared: tuple[str, object] | None = None
         # compile the HTML templates while the first kernel starts (the exporter is used after join())
         self.warming = threading.Thread(target=self._warm, daemon=True)
         self.warming.start()
@@ -292,6 +338,47 @@ class Worker:
             self.exporter.from_notebook_node(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# x")]))
         except Exception:  # a real render will report the problem
             pass
+
+    def prepare(self, job: dict) -> None:
+        """Start the kernel of a job that cannot run yet and import its notebook's modules.
+
+        Used for the assessment while stage 1 finishes: the trace is installed first (files
+        read by imports are recorded), then the modules the notebook imports at top level are
+        imported silently; nothing is bound in the notebook's namespace. Import errors are
+        ignored here: the notebook's own cell reports them.
+        """
+        from jupyter_core.utils import run_sync
+
+        self.discard()
+        km = self.start_kernel(job)
+        self.prepared = (job["run_id"], km)
+        code = trace.install_code() + PREIMPORT.format(modules=imported_modules(Path(job["notebook"])))
+
+        async def prime():
+            kc = km.client()
+            kc.start_channels()
+            try:
+                await kc.wait_for_ready(timeout=120)
+                msg_id = kc.execute(code, silent=True, store_history=False)
+                while True:
+                    reply = await kc.get_shell_msg(timeout=600)
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        return
+            finally:
+                kc.stop_channels()
+
+        try:
+            run_sync(prime)()
+        except Exception as exc:  # the job will start a fresh kernel
+            print(f"prepare {job['run_id']}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            self.discard()
+        emit(event="prepared", run_id=job["run_id"])
+
+    def discard(self) -> None:
+        """Shut down a prepared kernel that will not be used."""
+        if self.prepared is not None:
+            self.stop_kernel(self.prepared[1], now=True)
+            self.prepared = None
 
     def start_kernel(self, job: dict):
         # nbclient drives the kernel through asyncio: its manager (hence client) must be the async one
@@ -328,6 +415,7 @@ class Worker:
         _kernel_pid = None
 
     def run(self, job: dict) -> dict:
+        global _kernel_pid
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 
@@ -340,7 +428,13 @@ class Worker:
         status, error = "ok", {}
         km = None
         try:
-            km = self.start_kernel(job)
+            if self.prepared is not None and self.prepared[0] == run_id:
+                km, self.prepared = self.prepared[1], None
+                _kernel_pid = getattr(getattr(km.provisioner, "process", None), "pid", None)
+                timings["prepared"] = 1.0
+            else:
+                self.discard()
+                km = self.start_kernel(job)
             timings["kernel_start"] = time.monotonic() - t0
             pm.execute_notebook(
                 job["notebook"], str(out_ipynb), parameters=job["parameters"], kernel_name=job["kernel"],
@@ -398,12 +492,16 @@ def main(argv: list[str] | None = None) -> int:
         if cmd.get("cmd") == "exit":
             break
         job = cmd["job"]
+        if cmd.get("cmd") == "prepare":
+            worker.prepare(job)
+            continue
         try:
             result = worker.run(job)
         except Exception as exc:  # never leave the parent waiting
             result = {"status": "failed", "error": {"ename": type(exc).__name__, "evalue": str(exc)[:500]},
                       "io": None, "timings": {}}
         emit(event="end", run_id=job["run_id"], **result)
+    worker.discard()
     return 0
 
 
