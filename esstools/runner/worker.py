@@ -38,7 +38,7 @@ PRINT_CSS = """
 @media print {
   body { font-size: 10pt; }
   .jp-Cell, .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; }
-  .jp-OutputArea-output pre { white-space: pre-wrap; word-break: break-word; }
+  .jp-OutputArea-output pre { white-space: pre-wrap !important; word-break: normal !important; overflow-wrap: anywhere !important; }
   table { max-width: 100%; font-size: 8.5pt; }
   thead { display: table-header-group; }
   tfoot { display: table-footer-group; }
