@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import threading
+import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -169,7 +170,7 @@ def test_every_report_is_printed_to_a4_pdf_with_page_numbers(study, browser):
         assert all(abs(w - 595.3) < 2 and abs(h - 841.9) < 2 for w, h in boxes), boxes  # A4 in points
         # the pages really render: their text (through the fonts' Unicode maps) holds the report
         # and a footer with the title and "page N / total"
-        texts = [" ".join(t.split()) for t in page_texts(path)]
+        texts = [" ".join(unicodedata.normalize("NFKC", t).split()) for t in page_texts(path)]  # ligatures: ﬀ → ff
         assert len(texts) == pages
         assert run["title"].split()[0] in texts[0]
         assert f"page 1 / {pages}" in texts[0] and f"page {pages} / {pages}" in texts[-1]
