@@ -11,7 +11,8 @@ CONSTRAINTS := constraints.txt
 .PHONY: help install install-dev report test lab notebooks benchmarks clean
 
 help:
-	@echo "make report  - run every notebook (reports.yml) and write reports/index.html"
+	@echo "make report  - run every notebook (reports.yml) and write reports/index.html (+ PDFs with Chromium);"
+	@echo "               unchanged runs are reused; .venv/bin/esstools run --force re-runs everything"
 	@echo "make test    - unit tests + nbval on notebooks/"
 	@echo "make lab     - JupyterLab on this repository with the esstools kernel"
 	@echo "make notebooks - re-execute the committed notebooks in place (outputs checked by nbval)"
@@ -58,4 +59,4 @@ benchmarks: install-dev
 	$(PY) benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/results reports/manifest.json
+	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/*.pdf reports/results reports/manifest.json reports/.esstools-hashes.json

@@ -4,7 +4,8 @@ Examples::
 
     esstools run                                   # every run of reports.yml (or every notebook)
     esstools run notebooks/01_territorial_comparison.ipynb -p departement 92
-    esstools run --config reports.yml --jobs 2 --output reports/
+    esstools run --config reports.yml --jobs 2 --output reports/ --pdf
+    esstools run --force --timeout 600              # re-run everything, 10 min per notebook
     esstools list                                  # notebooks and their parameters
     esstools fetch all --departement 93            # every public file the study needs (make data)
     esstools fetch list                            # the sources: URL or resolver, evidence date, use
@@ -13,11 +14,13 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
 from . import paths
 from .errors import EsstoolsError
+from .runner.pool import Stopped
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -43,8 +46,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.parameters:
             raise EsstoolsError("-p applies to the notebooks named on the command line; edit the configuration file to change its runs.")
     jobs = args.jobs if args.jobs is not None else int(options.get("jobs", 1))
-    records = run(specs, args.output, jobs=jobs, show_code=args.show_code)
+    pdf_mode = args.pdf if args.pdf is not None else options.get("pdf", False)
+    records = run(specs, args.output, jobs=jobs, show_code=args.show_code or bool(options.get("show_code", False)),
+                  timeout=args.timeout if args.timeout is not None else options.get("timeout"),
+                  cell_timeout=options.get("cell_timeout"), force=args.force, pdf_mode=pdf_mode)
     return 0 if all(r.status == "ok" for r in records) else 1
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -81,7 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--output", help="output directory (default: reports/)")
     p_run.add_argument("--jobs", type=int, help="notebooks run in parallel (default: config or 1)")
     p_run.add_argument("--label", help="label of the run (default: derived from the parameters)")
-    p_run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML reports")
+    p_run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML reports (hidden by default)")
+    p_run.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                       help="time allowed to each notebook (default: config 'timeout' or 1200 s)")
+    p_run.add_argument("--force", action="store_true", help="re-run every notebook, even those whose inputs did not change")
+    p_run.add_argument("--pdf", dest="pdf", action="store_const", const=True,
+                       help="also print each report to PDF with headless Chromium (required)")
+    p_run.add_argument("--no-pdf", dest="pdf", action="store_const", const=False, help="no PDF (overrides 'pdf:' of the config)")
     p_run.set_defaults(func=_cmd_run)
 
     p_list = sub.add_parser("list", help="list notebooks and their parameters")
@@ -112,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("esstools: interrompu ; les rapports précédents sont intacts.", file=sys.stderr)
         return 130
+    except Stopped as exc:
+        name = "SIGTERM" if exc.signum == signal.SIGTERM else "SIGINT"
+        print(f"esstools: arrêté ({name}) ; notebooks et noyaux arrêtés, les rapports précédents sont intacts.",
+              file=sys.stderr)
+        return 128 + exc.signum
 
 
 if __name__ == "__main__":
