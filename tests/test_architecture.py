@@ -44,8 +44,14 @@ def _imports(name: str, path: Path) -> set[str]:
                 mod = node.module or ""
             if mod.startswith("esstools"):
                 found.add(mod)
-                found.update(f"{mod}.{a.name}" for a in node.names)
+                # "from esstools import territory" imports a module; "from esstools import __version__" does not
+                found.update(f"{mod}.{a.name}" for a in node.names if _is_module(f"{mod}.{a.name}"))
     return found
+
+
+def _is_module(dotted: str) -> bool:
+    path = PKG.parent.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
 def _top(module: str) -> str:
