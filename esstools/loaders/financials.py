@@ -43,14 +43,16 @@ from ..errors import RepairWarning, SchemaError
 from .common import read_table, row_numbers
 from .schema import Column, Schema
 
-__all__ = ["load_financial_ratios", "SCHEMA", "ACCOUNTS_PRIORITY"]
+__all__ = ["load_financial_ratios", "SCHEMA", "ACCOUNTS_PRIORITY", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = "ratios_inpi_bce (data.economie.gouv.fr export, 2026-04)"
 
 ACCOUNTS_PRIORITY = {"C": 0, "S": 1, "K": 2}
 
 SCHEMA = Schema(
     "financial ratios",
     [
-        Column("siren", "siren", aliases=("SIREN", "N° SIREN", "siren_entreprise")),
+        Column("siren", "siren", aliases=("SIREN", "N° SIREN", "siren_entreprise"), totals=True),
         Column("closing_date", "date", aliases=("date_cloture_exercice", "Date de clôture", "date_cloture",
                                                 "Date de clôture de l'exercice", "date_de_cloture")),
         Column("revenue_eur", "amount", nullable=True, unit="€",
@@ -59,13 +61,14 @@ SCHEMA = Schema(
                aliases=("type_bilan", "Type de bilan", "type_de_bilan")),
     ],
     source_doc="data.economie.gouv.fr — ratios_inpi_bce (INPI / Banque de France)",
+    version="ratios_inpi_bce (data.economie.gouv.fr export, 2026-04)",
 )
 
 
 def load_financial_ratios(path, *, sheet: str | None = None) -> pd.DataFrame:
     """Read a "ratios financiers" extract into ``siren, year, revenue_eur, closing_date, accounts_type``."""
     raw, info = read_table(path, sheet=sheet)
-    df = SCHEMA.validate(raw, path, decimal="dot" if info.typed else "auto")
+    df = SCHEMA.validate(raw, path, info=info)
     df["accounts_type"] = df["accounts_type"].astype("string").str.upper().str.strip()
     df["year"] = df["closing_date"].dt.year.astype("Int64")
     bad = ((df["year"] < 1990) | (df["year"] > 2035)).fillna(False).to_numpy()
