@@ -61,13 +61,10 @@ INDICATOR_LABELS = {
 
 
 def family_labels() -> dict[str, str]:
-    """French labels of ESS families (from the SIRENE loader when available)."""
-    try:
-        from .loaders.sirene import ESS_FAMILY_LABELS
+    """French labels of ESS families (:data:`esstools.vocabulary.ESS_FAMILY_LABELS`)."""
+    from .vocabulary import ESS_FAMILY_LABELS
 
-        return {**FAMILY_LABELS_FALLBACK, **dict(ESS_FAMILY_LABELS)}
-    except ImportError:  # pragma: no cover
-        return dict(FAMILY_LABELS_FALLBACK)
+    return {**FAMILY_LABELS_FALLBACK, **dict(ESS_FAMILY_LABELS)}
 
 
 def fmt_num(x, decimals: int = 0) -> str:
@@ -479,15 +476,10 @@ A21_LABELS_FALLBACK = {
 
 
 def a21_labels() -> dict[str, str]:
-    """French labels of the NAF A21 sections (``data/nomenclatures/naf_a21_a38.csv``, Insee)."""
-    from . import paths
+    """French labels of the NAF A21 sections (:func:`esstools.vocabulary.a21_labels`, Insee)."""
+    from .vocabulary import a21_labels as _a21
 
-    path = paths.data_dir() / "nomenclatures" / "naf_a21_a38.csv"
-    try:
-        nom = pd.read_csv(path, dtype=str, usecols=["a21", "a21_label"]).dropna().drop_duplicates("a21")
-    except (OSError, ValueError):  # pragma: no cover - the file ships with esstools
-        return dict(A21_LABELS_FALLBACK)
-    return {**A21_LABELS_FALLBACK, **dict(zip(nom["a21"], nom["a21_label"]))}
+    return {**A21_LABELS_FALLBACK, **_a21()}
 
 
 def section_composition(etab: pd.DataFrame, top: int = 6, labels: bool = True) -> pd.Series:

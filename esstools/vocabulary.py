@@ -279,9 +279,9 @@ def normalise_naf(series: pd.Series, path=None, column=None) -> pd.Series:
 
 # ------------------------------------------------------------------------------ territorial codes
 
-#: Départements (COG): 01-95 without 20, 2A, 2B, and the five overseas départements 971-976.
+#: Départements (COG): 01-95 without 20, 2A, 2B, and the five overseas départements 971-974 and 976.
 DEPARTEMENTS = frozenset({f"{i:02d}" for i in range(1, 96) if i != 20} | {"2A", "2B"}
-                         | {str(i) for i in range(971, 977)})
+                         | {"971", "972", "973", "974", "976"})
 #: Overseas collectivities with COG codes: Saint-Pierre-et-Miquelon, Saint-Barthélemy,
 #: Saint-Martin, TAAF, Wallis-et-Futuna, Polynésie française, Nouvelle-Calédonie, Clipperton.
 COM_CODES = frozenset({"975", "977", "978", "984", "986", "987", "988", "989"})

@@ -77,6 +77,7 @@ class ReadInfo:
     sheet: str | None = None
     member: str | None = None
     source_types: dict[str, str] = field(default_factory=dict)
+    header: list[str] = field(default_factory=list)  # every column of the file, also those not read
 
     @property
     def typed(self) -> bool:
@@ -425,7 +426,7 @@ def _read_zip(path: Path, member: str | None, limit: int, max_bytes: int, column
         raise _fail(f"{path}!{member}", "file is empty")
     text, enc = _decode(data, f"{path}!{member}")
     df, sep, names = _read_csv_text(text, f"{path}!{member}", limit, columns)
-    return df, sep, enc, member
+    return df, sep, enc, member, names
 
 
 def _cell_text(v) -> str | None:
@@ -560,7 +561,7 @@ def _arrow_text(col) -> tuple[pd.Series, str]:
     return pd.Series([_cell_text(v) for v in col.to_pylist()], dtype="string"), "other"
 
 
-def _read_parquet(path: Path, columns) -> tuple[pd.DataFrame, dict[str, str]]:
+def _read_parquet(path: Path, columns) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -579,7 +580,7 @@ def _read_parquet(path: Path, columns) -> tuple[pd.DataFrame, dict[str, str]]:
         out[name], types[name] = _arrow_text(table.column(name))
     df = pd.DataFrame(out)
     df.index = pd.RangeIndex(1, 1 + len(df), name="line")
-    return df, types
+    return df, types, names
 
 
 def read_table(
@@ -632,8 +633,9 @@ def read_table(
     suffix = path.suffix.lower()
     info = ReadInfo(path=str(path), format="csv")
     types: dict[str, str] = {}
+    header: list[str] | None = None
     if magic == b"PAR1" or suffix in (".parquet", ".pq"):
-        df, types = _read_parquet(path, columns)
+        df, types, header = _read_parquet(path, columns)
         info.format = "parquet"
     elif suffix in (".xlsx", ".xlsm") or (magic[:2] == b"PK" and _is_xlsx(path)):
         df, info.sheet, types = _read_xlsx(path, sheet)
@@ -644,20 +646,22 @@ def read_table(
     elif suffix == ".xls":
         raise _fail(path, "is a legacy Excel 97-2003 (.xls) workbook; save it as .xlsx or CSV")
     elif magic[:2] == b"PK" or suffix == ".zip":
-        df, info.separator, info.encoding, info.member = _read_zip(path, member, max_field_bytes, max_bytes, columns)
+        df, info.separator, info.encoding, info.member, header = _read_zip(path, member, max_field_bytes, max_bytes,
+                                                                           columns)
         info.format = "zip"
     else:
         data = _read_bounded(path, max_bytes)
         if not data.strip(b" \t\r\n\xef\xbb\xbf"):
             raise _fail(path, "file is empty (blank content)")
         text, info.encoding = _decode(data, path)
-        df, info.separator, _ = _read_csv_text(text, path, max_field_bytes, columns)
+        df, info.separator, header = _read_csv_text(text, path, max_field_bytes, columns)
     df.columns = [str(c).replace("\ufeff", "").strip() for c in df.columns]
     df = _na_and_strip(df)
     _check_field_sizes(df, path, max_field_bytes)
     info.rows = len(df)
     info.columns = list(df.columns)
     info.source_types = {c: types.get(c, "text") for c in df.columns}
+    info.header = list(header or df.columns)
     info.decimal = _detect_decimal(df)
     if info.format == "parquet" and info.decimal in (None, "mixed"):
         info.decimal = "dot"
@@ -710,7 +714,8 @@ def read_json_document(path, *, max_bytes: int = MAX_JSON_BYTES, member: str | N
 # --------------------------------------------------------------------------- totals
 
 _TOTAL_RE = re.compile(
-    r"^(?:totaux?|total_general|total_ess|total_annuel|total_\d{4}|total_des?_.*|total_par_.*|sous_totaux?(?:_.*)?"
+    r"^(?:total|totaux|total_general|total_ess|total_annuel|total_\d{4}|total_des?_.*|total_par_.*"
+    r"|sous_total(?:_.*)?|sous_totaux(?:_.*)?"
     r"|ensemble|ensemble_des_.*|tous_secteurs|toutes_activites|france_entiere)$")
 
 
@@ -813,8 +818,8 @@ def parse_number(
                               values=list(raw[mask].head(5)), expected=expected)
 
     unit_txt = f" (units allowed: {', '.join(units)})" if units else " (no unit or % sign in this column)"
-    fail(bad_space, "digit groups of three separated by spaces, e.g. '1 234 567,5'")
     fail(~known, "a number such as '1234', '1 234,5' or '1234.5'" + unit_txt)
+    fail(bad_space, "digit groups of three separated by spaces, e.g. '1 234 567,5'")
 
     french = cls["comma_dec"] | cls["dot_thousands_comma_dec"] | cls["dot_grouped"]
     english = (cls["dot_dec"] & ~cls["dot_ambiguous"]) | (cls["sci"] & v.str.contains(".", regex=False))

@@ -366,7 +366,7 @@ def load_decp(path, *, split: str = "equal", amounts: str = "award", on_invalid:
         holders = _wide_holders(raw)
         layout = "wide" if holders is not None else None
     labels = SCHEMA.source_headers(raw)
-    renamed = SCHEMA.rename(raw, path)
+    renamed = SCHEMA.rename(raw, path, header=None if info is None else info.header)
     if "contract_id" not in renamed.columns and "uid" not in renamed.columns:
         raise SchemaError(
             f"File '{path}': missing required column 'id' (award identifier; accepts headers 'id', 'Identifiant', "

@@ -267,8 +267,10 @@ class Schema:
                 return c
         raise KeyError(name)
 
-    def rename(self, df: pd.DataFrame, path=None) -> pd.DataFrame:
-        """Rename aliased headers to canonical names; SchemaError on missing required columns."""
+    def rename(self, df: pd.DataFrame, path=None, header: Sequence[str] | None = None) -> pd.DataFrame:
+        """Rename aliased headers to canonical names; SchemaError on missing required columns.
+
+        ``header``: every column of the file (when only some were read), for the message."""
         mapping: dict[str, str] = {}
         taken: dict[str, str] = {}
         for h in df.columns:
@@ -286,7 +288,7 @@ class Schema:
         out = df.rename(columns=mapping)
         missing = [c for c in self.columns if c.required and c.name not in out.columns]
         if missing:
-            found = list(df.columns)
+            found = list(header) if header else list(df.columns)
             hint = ""
             if len(found) == 1 and re.search(r"[;,\t|]", str(found[0])):
                 hint = " The whole header was read as one column: is the separator unusual?"
@@ -330,7 +332,7 @@ class Schema:
         labels = self.source_headers(df_raw)
         if drop_totals:
             df_raw = self._drop_totals(df_raw, path, labels)
-        df = self.rename(df_raw, path)
+        df = self.rename(df_raw, path, header=info.header if info is not None else None)
         out: dict[str, pd.Series] = {}
         for c in self.columns:
             if c.name not in df.columns:

@@ -108,8 +108,9 @@ SCHEMA = Schema(
                aliases=("Code région", "Code region", "code_region", "Région (code)", "reg", "code_reg")),
         Column("reg_label", "str", required=False, nullable=True, totals=True,
                aliases=("region", "Région", "Nom de la région", "libelle_region")),
-        Column("old_region", "str", required=False, nullable=True,
-               aliases=("ancienne_region", "code_ancienne_region", "Ancienne région", "Code ancienne région")),
+        Column("old_region", "str", required=False, nullable=True, aliases=("ancienne_region", "Ancienne région")),
+        Column("old_region_code", "str", required=False, nullable=True,
+               aliases=("code_ancienne_region", "Code ancienne région")),
         Column("year", "year", required=False, nullable=True, totals=True,
                aliases=("Année", "Annee", "annee", "Année de référence", "annee_de_reference", "an")),
         Column("period", "str", required=False, nullable=True, totals=True,
@@ -241,11 +242,22 @@ def load_ess_employment(path, *, by_sector: bool = False, sheet: str | None = No
     raw = _melt_wide(raw)
     df = SCHEMA.validate(raw, path, info=info)
     if not {"establishments", "employees", "payroll_eur"} & set(SCHEMA.rename(raw, path).columns):
+        import difflib
+
+        known = {normalise_header(a) for c in SCHEMA.columns for a in (c.name, *c.aliases)}
+        unknown = [c for c in raw.columns if normalise_header(c) not in known]
+        close = [c for c in unknown if difflib.get_close_matches(
+            normalise_header(c), ["effectifs_salaries_moyens", "nombre_d_etablissements", "masse_salariale"],
+            n=1, cutoff=0.6)]
+        hint = (f" Column {close[0]!r} looks like a renamed measure ('effectifs_salaries_moyens', "
+                "'nombre_d_etablissements' or 'masse_salariale'): has the upstream schema changed?") if close else ""
         raise SchemaError(
-            f"File '{path}': no measure column found (column 'employees' accepts 'Effectifs salariés moyens', "
-            f"'Effectifs salariés'; 'establishments' accepts \"Nombre d'établissements\"; 'payroll_eur' accepts "
-            f"'Masse salariale'); found columns: {', '.join(repr(c) for c in raw.columns)}.",
-            path=str(path), column="employees", values=list(raw.columns), expected="at least one measure column",
+            f"File '{path}': no measure column found for the URSSAF ESS schema (schema_version {SCHEMA_VERSION!r}): "
+            "expected 'effectifs_salaries_moyens' (or 'Effectifs salariés moyens'), 'nombre_d_etablissements' "
+            "(\"Nombre d'établissements\") or 'masse_salariale' ('Masse salariale'); found columns: "
+            f"{', '.join(repr(c) for c in raw.columns)}.{hint}",
+            path=str(path), column="effectifs_salaries_moyens", values=list(raw.columns),
+            expected="at least one measure column",
         )
     renamed = SCHEMA.rename(raw, path)
     period_header = _source_header(raw, renamed, "period")

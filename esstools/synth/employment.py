@@ -46,14 +46,14 @@ import pandas as pd
 
 from .. import paths
 from ..atomic import write_text
+from ..vocabulary import ESS_FAMILY_LABELS, FAMILY_AGGREGATE_LABELS
 
 DEFAULT_SEED = 20_241_122
 YEARS = tuple(range(2010, 2024))
 DEPARTEMENTS = ("75", "77", "78", "91", "92", "93", "94", "95")
 REGION = "11"
 FAMILIES = ("association", "cooperative", "mutuelle", "fondation")
-FAMILY_EXPORT_LABELS = {"association": "Associations", "cooperative": "Coopératives", "mutuelle": "Mutuelles",
-                        "fondation": "Fondations", "ensemble": "Ensemble ESS"}
+FAMILY_EXPORT_LABELS = {**{f: ESS_FAMILY_LABELS[f] for f in FAMILIES}, "ensemble": FAMILY_AGGREGATE_LABELS["ensemble"]}
 DEMO_ROW_LABEL = "synthétique — démonstration esstools (non réel)"
 DEMO_FILENAME = "demo_urssaf_ess_employment.csv"
 

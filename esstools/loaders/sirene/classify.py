@@ -314,15 +314,19 @@ def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employe
         geo.append(f"{DEP_EXPR} IN ({', '.join(sql_str(x) for x in deps)})")
     if coms:
         geo.append(f"commune_code IN ({', '.join(sql_str(x) for x in coms)})")
-    geo_sql = ("WHERE " + " OR ".join(geo)) if geo else ""
+    # rows whose commune code is malformed (e.g. '20004', which may be 2A or 2B) stay in the
+    # selection whatever the filter, so that bad_commune reports them instead of dropping them
+    malformed = ("NOT ((commune_code GLOB '[0-9][0-9][0-9][0-9][0-9]' AND left(commune_code, 2) <> '20') "
+                 "OR commune_code GLOB '2[AB][0-9][0-9][0-9]')")
+    geo_sql = ("WHERE " + " OR ".join(geo) + f" OR {malformed}") if geo else ""
     # a scalar test (an IN list would become a join, which DuckDB does not prune when unused)
     band_re = "|".join(HEADCOUNT_BANDS)
     nafv2_declared = ("(nom IS NULL OR nom IN ('NAFRev2', 'NAFv2'))" if has_nom else "true")
     extra = ""
     if employer_only:
-        extra += ", raw_employer IS DISTINCT FROM 'O' AS bad_employer"
+        extra += ", raw_employer, raw_employer IS DISTINCT FROM 'O' AS bad_employer"
     if d is not None:
-        extra += (", (raw_created IS NOT NULL AND created IS NULL) AS bad_created"
+        extra += (", raw_created, raw_debut, (raw_created IS NOT NULL AND created IS NULL) AS bad_created"
                   ", (raw_debut IS NOT NULL AND debut IS NULL) AS bad_debut, fr_created, fr_debut")
     etat_bad = ("raw_etat IS DISTINCT FROM 'A'" if d is None
                 else "(raw_etat IS NULL OR raw_etat NOT IN ('A', 'F'))")

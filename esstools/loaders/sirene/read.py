@@ -281,7 +281,10 @@ def require(src: Source, required: Iterable[str], role: str, hint: str) -> None:
     missing = [c for c in required if c not in src.columns]
     if missing:
         found = ", ".join(list(src.columns)[:8]) + (", ..." if len(src.columns) > 8 else "")
-        close = difflib.get_close_matches(missing[0], [c for c in src.columns], n=1, cutoff=0.8)
+        from .schema import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
+
+        known = set(ETABLISSEMENT_COLUMNS) | set(UNITE_LEGALE_COLUMNS)
+        close = difflib.get_close_matches(missing[0], [c for c in src.columns if c not in known], n=1, cutoff=0.6)
         renamed = f" Column {close[0]!r} looks like a renamed {missing[0]!r}: has the upstream schema changed?" \
             if close else ""
         raise SchemaError(
