@@ -75,6 +75,7 @@ def load_establishments(
                 f"FROM ({ul_sql(ul)} WHERE {text_expr(ul, 'siren')} IN (SELECT DISTINCT siren FROM _sel)) u "
                 "LEFT JOIN _cj_map m ON m.categorie_juridique = u.legal_category")
             checks.check_unit_values(con, ul, "_uj")
+            known = checks.known_commune_codes(con)
             keep = "WHERE NOT e.bad_siret" if invalid_siret == "drop" else ""
             df = con.execute(
                 f"""
@@ -111,7 +112,7 @@ def load_establishments(
     no_unit = df["_no_unit"].to_numpy(bool)
     missing = sorted(df.loc[no_unit, "siren"].dropna().unique())[:3]
     checks.report_match(etab, ul, len(df), int((~no_unit).sum()), missing, min_match=1.0, sampled=False)
-    checks.warn_unknown_communes(df["commune_code"].unique(), etab)
+    checks.warn_unknown_communes(df["commune_code"].unique(), etab, known)
     df = df.drop(columns="_no_unit")
     if ess_only:
         df = df[df["ess_family"] != "hors_ess"]
@@ -193,9 +194,10 @@ def aggregate_ess(
         etab = open_source(etab_path, "establishments", stack, con)
         ul = open_source(ul_path, "legal units", stack, con)
         full_siret = check_siret_column if check_siret_column is not None else etab.kind != "parquet"
+        inline = etab.kind != "parquet"
         plan = etab_plan(etab, ul, date=date, departements=departements, communes=communes,
                          employer_only=employer_only, naf_exclusions_on=naf_exclusions,
-                         check_siret_column=full_siret)
+                         check_siret_column=full_siret, inline_domain=inline)
         checks.warn_int_codes(etab, ul)
         full_join = bool({"legal_category", "ess_flag"} & set(by))
         try:
@@ -204,7 +206,9 @@ def aggregate_ess(
                 # (errors then name the rows and follow ``invalid_siret``)
                 plan = etab_plan(etab, ul, date=date, departements=departements, communes=communes,
                                  employer_only=employer_only, naf_exclusions_on=naf_exclusions,
-                                 check_siret_column=True)
+                                 check_siret_column=True, inline_domain=inline)
+            if not inline:
+                checks.domain_scan(con, etab, employer_only)
             # Legal units that can be ESS (a few % of the national file) and units whose flag is
             # outside O/N, grouped by SIREN in the scan pass (which counts duplicated SIRENs).
             con.execute(
@@ -222,7 +226,9 @@ def aggregate_ess(
             u_table = f"({ul_sql(ul)})" if full_join else "_u"
             n, matched, missing = checks.unit_match(con, plan, f"SELECT siren FROM ({ul_sql(ul)})")
             df = con.execute(_aggregate_sql(plan, by, u_table, drop=invalid_siret == "drop")).df()
-            if int(df["_bad"].sum()) or int(df["_repaired"].sum()) or int(df["_naf_repaired"].sum()):
+            known = checks.known_commune_codes(con) if "commune_code" in by else None
+            bad_naf_marker = "ess_family" in df.columns and bool((df["ess_family"] == "_bad_naf").any())
+            if int(df["_bad"].sum()) or int(df["_repaired"].sum()) or int(df["_naf_repaired"].sum()) or bad_naf_marker:
                 # only now are the per-check counts and offending rows computed
                 diag = con.execute(checks.diag_sql(plan, f"({plan.select_sql})")).fetchdf().iloc[0].to_dict()
                 checks.handle_diagnostics(con, plan, diag, invalid_siret)
@@ -231,12 +237,21 @@ def aggregate_ess(
     checks.report_match(etab, ul, n, matched, missing, min_match=float(min_unit_match), sampled=n >= checks.MATCH_SAMPLE)
     _warn_empty(plan, n)
     if "commune_code" in by:
-        checks.warn_unknown_communes(df["commune_code"], etab)
+        checks.warn_unknown_communes(df["commune_code"], etab, known)
     # rows are already filtered (establishments > 0) and sorted by the keys, NULLs last, in SQL
     df = df.drop(columns=[c for c in df.columns if c.startswith("_")])
     if invalid_siret == "drop":  # groups made only of dropped rows were kept for the counts
         df = df[df["establishments"] > 0]
     return _finish(df.reset_index(drop=True))
+
+
+def _family_checked(plan: Plan, bad_naf: str, naf_keys: bool) -> str:
+    """The family CASE; without NAF keys, with the '_bad_naf' marker for ESS rows with a malformed NAF code."""
+    if naf_keys:
+        return plan.family_sql
+    anchor = "WHEN m.ess_family <> 'hors_ess' AND "
+    i = plan.family_sql.index(anchor)
+    return plan.family_sql[:i] + f"{anchor}{bad_naf} THEN '_bad_naf' " + plan.family_sql[i:]
 
 
 def _aggregate_sql(plan: Plan, by: list[str], u_table: str, drop: bool) -> str:
@@ -249,13 +264,22 @@ def _aggregate_sql(plan: Plan, by: list[str], u_table: str, drop: bool) -> str:
     band code, malformed commune code, state outside A/F, employer flag outside O/N, malformed
     NAF rév. 2 code, unreadable date); ``_repaired`` the 4-digit commune codes, ``_naf_repaired``
     the NAF codes without their dot. With ``drop`` the SIRET validity is an inner key and
-    invalid rows are left out of the outer sums (but still counted in ``_bad``).
+    invalid rows are left out of the outer sums (but still counted in ``_bad``). NAF codes are
+    checked where they are used: on every row with naf/a21/a38 keys (dot-less repairs counted in
+    ``_naf_repaired``), else on the ESS rows through the family CASE (marker ``'_bad_naf'``).
     """
     from .classify import commune_ok_sql
 
     commune_on_keys = "commune_code" in by
+    naf_keys = bool({"naf", "a21", "a38"} & set(by))
+    bad_naf, dotless_naf = plan.naf_checks
+    # The NAF code is checked where it is used. With naf/a21/a38 keys: on every row (and its
+    # dot-less repairs counted). Otherwise it only decides the NAF exclusions of the ESS legal
+    # categories: the family CASE, which only reaches ESS rows, returns the marker '_bad_naf'
+    # for a malformed code (no per-row GLOB on national files); without ess_family it is unused.
+    family = _family_checked(plan, bad_naf, naf_keys)
     key_sql = {
-        "commune_code": "e.raw_commune", "departement": "e.departement", "ess_family": plan.family_sql,
+        "commune_code": "e.raw_commune", "departement": "e.departement", "ess_family": family,
         "legal_category": "u.legal_category", "ess_flag": "coalesce(u.ess_flag, false)", "naf": "e.naf",
         "a21": "n.a21", "a38": "n.a38", "headcount_band": "e.headcount_band",
     }
@@ -263,8 +287,9 @@ def _aggregate_sql(plan: Plan, by: list[str], u_table: str, drop: bool) -> str:
     inner_keys = [f"{key_sql[k]} AS {'_raw_commune' if k == 'commune_code' else k}" for k in by]
     if drop:
         inner_keys.append("e.id_ok AS _id_ok")
-    bad = ["NOT e.id_ok", "(e.headcount_band IS NOT NULL AND b.tranche IS NULL)"]
-    bad += [f"e.{f}" for f in plan.flags if f != "bad_band"]
+    bad = ["e._bad_row", "(e.headcount_band IS NOT NULL AND b.tranche IS NULL)"]
+    if naf_keys:
+        bad.append(bad_naf)
     repaired = ""
     if not commune_on_keys:
         bad.append("e.bad_commune")
@@ -275,7 +300,7 @@ def _aggregate_sql(plan: Plan, by: list[str], u_table: str, drop: bool) -> str:
                sum(b.headcount_high) AS _high, count(b.headcount_low) AS _n_low,
                count(b.headcount_high) AS _n_high,
                count(*) FILTER (WHERE {" OR ".join(bad)}) AS _bad{repaired},
-               count(*) FILTER (WHERE e.repaired_naf) AS _naf_repaired
+               {f"count(*) FILTER (WHERE {dotless_naf})" if naf_keys else "0"} AS _naf_repaired
         FROM ({plan.select_sql}) e
         LEFT JOIN {u_table} u ON u.siren = e.siren
         LEFT JOIN _cj_map m ON m.categorie_juridique = u.legal_category

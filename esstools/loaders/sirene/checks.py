@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from ...errors import EsstoolsWarning, RepairWarning, SchemaError
@@ -83,6 +84,37 @@ def handle_diagnostics(con, plan: Plan, diag: dict, invalid_siret: str) -> None:
         if n:
             warnings.warn(f"Repaired {n} {what} in file '{plan.etab.path}' column '{column}'.", RepairWarning,
                           stacklevel=4)
+
+
+def domain_scan(con, etab: Source, employer: bool) -> None:
+    """One scan of the state (and employer) columns of the whole file: values outside A/F (O/N) are errors.
+
+    Used for Parquet files by :func:`aggregate_ess`, whose selection filters ``= 'A'`` and ``= 'O'``
+    are pushed into the scan and would otherwise skip a lower-case 'a' or an 'Oui' without a word.
+    """
+    from .classify import text_expr
+
+    cols = {"etatAdministratifEtablissement": ("A", "F")}
+    if employer:
+        cols["caractereEmployeurEtablissement"] = ("O", "N", None)
+    exprs = [text_expr(etab, c) for c in cols]
+    values = con.execute(f"SELECT DISTINCT {', '.join(exprs)} FROM {etab.relation()}").fetchall()
+    for j, (col, allowed) in enumerate(cols.items()):
+        bad = sorted({str(v[j]) for v in values if v[j] not in allowed})
+        if not bad:
+            continue
+        expr = exprs[j]
+        cond = f"({expr} IS NULL OR {expr} NOT IN {tuple(a for a in allowed if a)!r})" if None not in allowed else \
+            f"({expr} IS NOT NULL AND {expr} NOT IN {tuple(a for a in allowed if a)!r})"
+        con.execute("SET preserve_insertion_order = true")
+        rows = con.execute(
+            f"SELECT {etab.row_number_expr()}, {expr} FROM {etab.relation(row_numbers=True)} WHERE {cond} "
+            "ORDER BY 1 LIMIT 5").fetchall()
+        shown = " or ".join(repr(a) for a in allowed if a)
+        raise SchemaError(path=str(etab.path), column=col, rows=[int(r[0]) for r in rows],
+                          values=[r[1] for r in rows],
+                          expected=f"{shown}, upper case (values outside that code list in the file: "
+                                   f"{', '.join(repr(b) for b in bad[:5])}; a value is never read as another)")
 
 
 def warn_int_codes(*sources: Source) -> None:
@@ -192,15 +224,28 @@ def report_match(etab: Source, ul: Source, n: int, matched: int, missing: list[s
             f"{min_match:g}).", EsstoolsWarning, stacklevel=4)
 
 
-def warn_unknown_communes(codes: pd.Series, etab: Source) -> None:
-    """Counted warning for well-formed commune codes absent from every COG vintage of the reference."""
-    from ..codes import _known_commune_codes
+def known_commune_codes(con) -> frozenset[str] | None:
+    """Commune codes of every COG vintage of the territory reference (2021-2026), read by DuckDB
+    from ``data/reference/communes.csv`` (~30 ms; the pandas reader of the territory module takes
+    ~1 s per process), else through :mod:`esstools.territory`."""
+    from ... import paths
 
-    known = _known_commune_codes(None)
+    path = paths.reference_dir() / "communes.csv"
+    try:
+        return frozenset(r[0] for r in con.execute(
+            f"SELECT DISTINCT code FROM read_csv({sql_str(str(path))}, header=true, all_varchar=true)").fetchall())
+    except duckdb.Error:  # pragma: no cover - layout change of the reference
+        from ..codes import _known_commune_codes
+
+        return _known_commune_codes(None)
+
+
+def warn_unknown_communes(codes: pd.Series, etab: Source, known: frozenset[str] | None) -> None:
+    """Counted warning for well-formed commune codes absent from every COG vintage of the reference."""
     if known is None:  # pragma: no cover - territory ships with esstools
         return
-    vals = pd.Series(codes).dropna().astype(str)
-    unknown = sorted(set(vals) - set(known))
+    vals = set(np.asarray(pd.Series(codes).dropna().unique(), dtype=object))
+    unknown = sorted(vals - known)
     if unknown:
         warnings.warn(
             f"SIRENE establishments file '{etab.path}' column 'codeCommuneEtablissement': {len(unknown)} commune "

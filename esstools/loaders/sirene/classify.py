@@ -111,15 +111,20 @@ def id_ok_expr(siret_col: str | None) -> str:
 
 
 def commune_ok_sql(col: str) -> str:
-    """SQL: ``col`` is a commune code of an existing département (vocabulary rules; 20xxx refused)."""
-    two = ", ".join(sql_str(d) for d in sorted(DEPARTEMENTS) if d.isdigit() and len(d) == 2)
-    three = ", ".join(sql_str(d) for d in sorted(TERRITORY_DEPARTEMENTS) if len(d) == 3)
-    return (f"(({col} GLOB '[0-9][0-9][0-9][0-9][0-9]' AND left({col}, 2) IN ({two})) "
-            f"OR {col} GLOB '2[AB][0-9][0-9][0-9]' "
-            f"OR ({col} GLOB '9[78][0-9][0-9][0-9]' AND left({col}, 3) IN ({three})))")
+    """SQL: ``col`` is a commune code of an existing département (vocabulary rules; 20xxx refused).
+
+    Written with GLOB patterns, not IN lists: DuckDB turns a long IN list into a join, which it
+    evaluates on every row even when the column is unused (checked against
+    :func:`esstools.vocabulary.commune_code_problem` in the tests).
+    """
+    c = col
+    return (f"((({c} GLOB '0[1-9][0-9][0-9][0-9]' OR {c} GLOB '1[0-9][0-9][0-9][0-9]' "
+            f"OR {c} GLOB '2[1-9][0-9][0-9][0-9]' OR {c} GLOB '[3-8][0-9][0-9][0-9][0-9]' "
+            f"OR {c} GLOB '9[0-5][0-9][0-9][0-9]') OR {c} GLOB '2[AB][0-9][0-9][0-9]' "
+            f"OR {c} GLOB '97[1-8][0-9][0-9]' OR {c} GLOB '98[46-9][0-9][0-9]'))")
 
 
-DEP_EXPR = "(CASE WHEN left(commune_code, 2) IN ('97', '98') THEN left(commune_code, 3) ELSE left(commune_code, 2) END)"
+DEP_EXPR = "(CASE WHEN commune_code GLOB '9[78]*' THEN left(commune_code, 3) ELSE left(commune_code, 2) END)"
 
 
 def connect(threads: int | None, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
@@ -200,14 +205,21 @@ class Plan:
     siret_checked: bool = True  # the file's siret column is read and compared with siren || nic
     flags: tuple[str, ...] = ()  # check flags of the selection (each names a bad_* column)
     describe: str = ""  # the filters in words, for messages
+    naf_checks: tuple[str, str] = ("false", "false")  # (bad NAF, dot-less NAF) over e.raw_naf, e.nom
 
 
-def nafv2_sql(has_nom: bool, prefix: str = "") -> str:
+NAF_DOTTED, NAF_DOTLESS = "[0-9][0-9].[0-9][0-9][A-Z]", "[0-9][0-9][0-9][0-9][A-Z]"
+
+
+def nafv2_sql(has_nom: bool, prefix: str = "", col: str = "naf") -> str:
     """SQL: the activity code is a NAF rév. 2 code (nomenclature column, else the code's shape).
     The nomenclature is normalised here, not in the scan, so that it is only computed on the
-    rows that need it (ESS rows in the family CASE, rows whose A21/A38 is asked for)."""
-    naf, nom = prefix + "naf", prefix + "nom"
-    shape = f"{naf} GLOB '[0-9][0-9].[0-9][0-9][A-Z]'"
+    rows that need it (ESS rows in the family CASE, rows whose A21/A38 is asked for).
+    ``col="raw_naf"``: the code as read, with or without its dot."""
+    naf, nom = prefix + col, prefix + "nom"
+    shape = f"{naf} GLOB '{NAF_DOTTED}'"
+    if col == "raw_naf":
+        shape = f"({shape} OR {naf} GLOB '{NAF_DOTLESS}')"
     if not has_nom:
         return f"({shape})"
     return f"(upper(replace({nom}, ' ', '')) IN {tuple(NAFV2_NAMES)!r} OR ({nom} IS NULL AND {shape}))"
@@ -230,7 +242,7 @@ FLAG_COLUMNS = {
 
 
 def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employer_only, naf_exclusions_on,
-              check_siret_column: bool = True) -> Plan:
+              check_siret_column: bool = True, inline_domain: bool = True) -> Plan:
     """SQL of the selected establishments. ``check_siret_column``: read the 14-character
     ``siret`` column and require siret = siren || nic (always done when there is no ``nic``
     column: the NIC is then taken from the SIRET).
@@ -239,6 +251,9 @@ def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employe
     A/F reach the checks instead of being skipped: 'a' is an error, not a closed
     establishment), ``caractereEmployeurEtablissement`` other than 'N' with
     ``employer_only`` (empty = unknown: left out), dates as in the module docstring.
+    ``inline_domain=False`` (Parquet in :func:`aggregate_ess`): the state and employer values
+    are checked by one scan of those two columns (:func:`.checks.domain_scan`) instead, and the
+    selection filters ``= 'A'`` / ``= 'O'`` are pushed into the Parquet scan.
     """
     need = list(ETAB_REQUIRED)
     if employer_only:
@@ -255,7 +270,7 @@ def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employe
     has_nic = "nic" in etab.columns
     check_siret = check_siret_column or not has_nic
     etat_raw = raw_expr(etab, "etatAdministratifEtablissement")
-    flags = ["bad_band", "bad_etat", "bad_naf"]
+    flags = ["bad_band", "bad_etat", "bad_naf"] if inline_domain else ["bad_band", "bad_naf"]
 
     def level1(read_siret: bool) -> list[str]:
         # the needed columns, lightly cleaned, filtered in the scan
@@ -270,10 +285,10 @@ def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employe
             f"{upper(text_expr(etab, 'activitePrincipaleEtablissement'))} AS raw_naf",
             (f"{text_expr(etab, 'nomenclatureActivitePrincipaleEtablissement')} AS nom"
              if has_nom else "CAST(NULL AS VARCHAR) AS nom"),
-            f"{text_expr(etab, 'etatAdministratifEtablissement')} AS raw_etat",
+            f"{raw_expr(etab, 'etatAdministratifEtablissement')} AS raw_etat",
         ]
         if employer_only:
-            cols.append(f"{text_expr(etab, 'caractereEmployeurEtablissement')} AS raw_employer")
+            cols.append(f"{raw_expr(etab, 'caractereEmployeurEtablissement')} AS raw_employer")
         if d is not None:
             for name, col in (("created", "dateCreationEtablissement"), ("debut", "dateDebut")):
                 raw, parsed, fr = date_exprs(etab, col)
@@ -282,9 +297,10 @@ def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employe
 
     where = []
     if d is None:
-        where.append(f"({etat_raw} <> 'F' OR {etat_raw} IS NULL)")
+        where.append(f"({etat_raw} <> 'F' OR {etat_raw} IS NULL)" if inline_domain else f"{etat_raw} = 'A'")
     if employer_only:
-        where.append(f"{raw_expr(etab, 'caractereEmployeurEtablissement')} <> 'N'")
+        emp = raw_expr(etab, "caractereEmployeurEtablissement")
+        where.append(f"{emp} <> 'N'" if inline_domain else f"{emp} = 'O'")
     where_sql = " AND ".join(where) if where else "true"
     date_where = ""
     if d is not None:
@@ -293,19 +309,17 @@ def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employe
                       f"OR raw_etat NOT IN ('A', 'F') OR (raw_etat = 'F' AND (debut > {ds} "
                       "OR (raw_debut IS NOT NULL AND debut IS NULL))))")
         flags += ["bad_created", "bad_debut"]
-    if employer_only:
+    if employer_only and inline_domain:
         flags.append("bad_employer")
 
     # level 2: NIC (from the SIRET when the file has no nic column); a 4-character commune
     # code lost its leading zero (départements 01-09); a NAF rév. 2 code written without its dot
-    rep_cols = ("*, coalesce(length(raw_commune) = 4, false) AS repaired_commune, "
-                "coalesce(length(raw_naf) = 5 AND strpos(raw_naf, '.') = 0, false) AS repaired_naf")
+    rep_cols = "*, coalesce(length(raw_commune) = 4, false) AS repaired_commune"
     if not has_nic:
         rep_cols += ", CASE WHEN strlen(siret_file) = 14 THEN right(siret_file, 5) END AS nic"
     # level 3: repaired codes, numeric SIREN and NIC for the Luhn arithmetic
     mid_cols = (
         "*, CASE WHEN repaired_commune THEN '0' || raw_commune ELSE raw_commune END AS commune_code, "
-        "CASE WHEN repaired_naf THEN left(raw_naf, 2) || '.' || right(raw_naf, 3) ELSE raw_naf END AS naf, "
         "TRY_CAST(siren AS BIGINT) AS _sn, TRY_CAST(nic AS INTEGER) AS _nn"
     )
     naf_excluded = naf_excluded_sql(naf_exclusions_on, has_nom, "")
@@ -321,7 +335,7 @@ def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employe
     geo_sql = ("WHERE " + " OR ".join(geo) + f" OR {malformed}") if geo else ""
     # a scalar test (an IN list would become a join, which DuckDB does not prune when unused)
     band_re = "|".join(HEADCOUNT_BANDS)
-    nafv2_declared = ("(nom IS NULL OR nom IN ('NAFRev2', 'NAFv2'))" if has_nom else "true")
+    nafv2_declared = ("(nom IS NULL OR nom = 'NAFRev2' OR nom = 'NAFv2')" if has_nom else "true")
     extra = ""
     if employer_only:
         extra += ", raw_employer, raw_employer IS DISTINCT FROM 'O' AS bad_employer"
@@ -331,18 +345,26 @@ def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employe
     etat_bad = ("raw_etat IS DISTINCT FROM 'A'" if d is None
                 else "(raw_etat IS NULL OR raw_etat NOT IN ('A', 'F'))")
 
+    # a NAF rév. 2 code written without its dot ('8899B') gets it back; the exclusions and the
+    # check read the raw code in both forms, so that the repair is only computed where ``naf``
+    # itself is used (output column, naf/a21/a38 keys)
+    dotless = "(length(raw_naf) = 5 AND strpos(raw_naf, '.') = 0)"
+    naf_expr = f"CASE WHEN {dotless} THEN left(raw_naf, 2) || '.' || right(raw_naf, 3) ELSE raw_naf END"
+    bad_naf = (f"(raw_naf IS NOT NULL AND {nafv2_declared} AND NOT (raw_naf GLOB '{NAF_DOTTED}' "
+               f"OR raw_naf GLOB '{NAF_DOTLESS}'))")
+
     def outer_cols(read_siret: bool) -> str:
         shown = "siret_file" if read_siret else "siren || nic"
         return f"""
-        {shown} AS siret, siren, nic, commune_code, {DEP_EXPR} AS departement, naf,
-        CASE WHEN {nafv2_sql(has_nom)} THEN left(naf, 2) END AS naf_division,
+        {shown} AS siret, siren, nic, commune_code, {DEP_EXPR} AS departement, {naf_expr} AS naf,
+        CASE WHEN {nafv2_sql(has_nom, col="raw_naf")} THEN left(raw_naf, 2) END AS naf_division,
         raw_band AS headcount_band, {naf_excluded} AS naf_excluded,
         {id_ok_expr("siret_file" if check_siret else None)} AS id_ok,
         (raw_band IS NOT NULL AND NOT regexp_full_match(raw_band, '{band_re}')) AS bad_band,
         (raw_commune IS NOT NULL AND NOT {commune_ok_sql('commune_code')}) AS bad_commune,
         {etat_bad} AS bad_etat,
-        (naf IS NOT NULL AND {nafv2_declared} AND NOT naf GLOB '[0-9][0-9].[0-9][0-9][A-Z]') AS bad_naf,
-        repaired_commune, repaired_naf, nom,
+        {bad_naf} AS bad_naf,
+        repaired_commune, coalesce({dotless}, false) AS repaired_naf, nom,
         raw_commune, raw_band, raw_naf, raw_etat{extra}
     """
 
@@ -358,7 +380,9 @@ def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employe
         if date_where:
             scan = f"SELECT * FROM ({scan}) {date_where}"
         mid = f"SELECT {mid_cols} FROM (SELECT {rep_cols} FROM ({scan})) {geo_sql}"
-        return (f"SELECT *, NOT id_ok AS bad_siret "
+        # one boolean for the per-row checks: the only check column carried through the joins
+        row_flags = " OR ".join(["NOT id_ok"] + [f for f in flags if f not in ("bad_band", "bad_naf")])
+        return (f"SELECT *, NOT id_ok AS bad_siret, ({row_flags}) AS _bad_row "
                 f"FROM (SELECT {'_rn, ' if rn else ''}{outer_cols(read_siret)} FROM ({mid}))")
 
     words = []
@@ -369,19 +393,25 @@ def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employe
     words.append("active" if d is None else f"active on {d.isoformat()}")
     if employer_only:
         words.append("employer")
+    def prefixed(sql: str) -> str:
+        return sql.replace("raw_naf", "e.raw_naf").replace("nom", "e.nom")
+
     return Plan(etab=etab, ul=ul, select_sql=select(False), rn_sql=select(True),
                 family_sql=FAMILY_SQL.replace("e.naf_excluded", naf_excluded_sql(naf_exclusions_on, has_nom, "e.")),
-                siret_checked=check_siret, flags=tuple(flags), describe=", ".join(words))
+                siret_checked=check_siret, flags=tuple(flags), describe=", ".join(words),
+                naf_checks=(prefixed(bad_naf), prefixed(f"coalesce({dotless}, false)")))
 
 
 def naf_excluded_sql(on: bool, has_nom: bool, prefix: str) -> str:
-    """SQL: NAF rév. 2 activity excluded from the statistical ESS perimeter (columns naf, nom)."""
+    """SQL: NAF rév. 2 activity excluded from the statistical ESS perimeter (columns raw_naf, nom;
+    each prefix is matched with and without the dot of the code)."""
     excl = _exclusions_cached()["naf_prefix"].tolist()
     if not (on and excl):
         return "false"
-    naf = prefix + "naf"
-    v2 = nafv2_sql(has_nom, prefix)
-    return "((" + " OR ".join(f"starts_with({naf}, {sql_str(x)})" for x in excl) + f") AND {v2})"
+    naf = prefix + "raw_naf"
+    forms = sorted({x for p in excl for x in (p, p.replace(".", ""))})
+    v2 = nafv2_sql(has_nom, prefix, col="raw_naf")
+    return "((" + " OR ".join(f"starts_with({naf}, {sql_str(x)})" for x in forms) + f") AND {v2})"
 
 
 def ul_sql(ul: Source, prefilter: bool = False) -> str:

@@ -114,6 +114,13 @@ def main() -> None:
     write("sirene_etab_date_unreadable.csv", SF.csv_text(etab(E4={"dateCreationEtablissement": "1998-20-05"}), ET_COLS))
     write("sirene_etab_lowercase_state.csv", SF.csv_text(etab(E5={"etatAdministratifEtablissement": "a"}), ET_COLS))
     write("sirene_etab_employer_oui.csv", SF.csv_text(etab(E4={"caractereEmployeurEtablissement": "Oui"}), ET_COLS))
+    # the same in Parquet, where aggregate_ess pushes "= 'A'" / "= 'O'" into the scan (checked by a domain scan)
+    keys = [e[0] for e in SF.ETABS]
+    for name, col, key, value in (("sirene_etab_lowercase_state.parquet", "etatAdministratifEtablissement", "E5", "a"),
+                                  ("sirene_etab_employer_oui.parquet", "caractereEmployeurEtablissement", "E4", "Oui")):
+        vals = te[col].to_pylist()
+        vals[keys.index(key)] = value
+        pq.write_table(te.set_column(te.schema.get_field_index(col), col, pa.array(vals)), HERE / name)
     write("sirene_etab_naf_without_dot.csv", SF.csv_text(etab(E10={"activitePrincipaleEtablissement": "9491Z"},
                                                               E1={"activitePrincipaleEtablissement": "8899B"}), ET_COLS))
     write("sirene_etab_naf_malformed.csv", SF.csv_text(etab(E1={"activitePrincipaleEtablissement": "88,99B"}), ET_COLS))
