@@ -323,3 +323,38 @@ def test_A_integer_typed_unit_siren_and_cj_join():
     t = pq.read_table(UL_PQ)
     assert t.schema.field("categorieJuridiqueUniteLegale").type == pa.int64()
     assert _as_dict(sirene.aggregate_ess(ET_PQ, UL_PQ, departements="93")) == EXPECTED_93
+
+
+def test_A_identifiers_stored_as_numbers_on_every_input_path(tmp_path):
+    """Parquet int64, XLSX numbers and JSON numbers lose leading zeros: restored, counted, never an error or a miss."""
+    import json
+
+    import openpyxl
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from esstools.loaders import financials
+    from esstools.vocabulary import luhn_check_digit
+
+    siren0 = "01234567" + luhn_check_digit("01234567")
+    siret0 = siren0 + "0001" + luhn_check_digit(siren0 + "0001")
+    p = tmp_path / "ratios.parquet"
+    pq.write_table(pa.table({"siren": pa.array([int(siren0)], pa.int64()),
+                             "date_cloture_exercice": pa.array(["2023-12-31"]),
+                             "chiffre_d_affaires": pa.array([1500.5])}), p)
+    with pytest.warns(RepairWarning, match=r"column 'siren'.*leading zeros"):
+        assert financials.load_financial_ratios(p)["siren"].tolist() == [siren0]
+    x = tmp_path / "heures.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["SIRET", "Opération", "Acheteur", "Année", "Heures d'insertion", "Nombre de bénéficiaires"])
+    wb.active.append([int(siret0), "Collège", "Département", 2023, 12.5, 1])
+    wb.save(x)
+    with pytest.warns(RepairWarning, match=r"column 'SIRET'.*leading zeros"):
+        assert clause_hours.load_clause_hours(x)["siret"].tolist() == [siret0]
+    j = tmp_path / "decp.json"
+    j.write_text(json.dumps({"marches": [{"id": "1", "acheteur": {"id": int(siret0)}, "montant": 10,
+                                          "dateNotification": "2024-01-01",
+                                          "titulaires": [{"typeIdentifiant": "SIRET", "id": int(siret0)}]}]}))
+    with pytest.warns(RepairWarning, match=r"Repaired 2 SIRET\(s\).*JSON numbers"):
+        a = decp.load_decp(j)
+    assert a["buyer_siret"].tolist() == [siret0] and a["holder_siret"].tolist() == [siret0]

@@ -198,7 +198,7 @@ def social_flags(s: pd.Series, path, column: str) -> tuple[pd.Series, pd.Series,
 # --------------------------------------------------------------------------- JSON
 
 
-def _holder_list(holders) -> list[tuple[str, str | None]]:
+def _holder_list(holders, repaired: list | None = None) -> list[tuple[str, str | None]]:
     if isinstance(holders, dict):
         holders = holders.get("titulaire", [holders])
         holders = [holders] if isinstance(holders, dict) else holders
@@ -208,11 +208,26 @@ def _holder_list(holders) -> list[tuple[str, str | None]]:
             h = h["titulaire"]
         if isinstance(h, dict):
             hid = h.get("id")
-            hid = None if hid is None or (isinstance(hid, str) and not hid.strip()) else str(hid).strip()
+            hid = None if hid is None or (isinstance(hid, str) and not hid.strip()) else _json_id(hid, repaired)
             out.append((str(h.get("typeIdentifiant") or "SIRET"), hid))
         elif h is not None:
             out.append(("SIRET", str(h)))
     return out
+
+
+def _json_id(v, repaired: list | None = None) -> str:
+    """An identifier read from JSON: a number (SIRET written 1234567800012) gets its leading zeros back
+    (appended to ``repaired`` for the counted RepairWarning)."""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, (int, float)) and float(v).is_integer():
+        text = str(int(v))
+        if len(text) < 14:
+            if repaired is not None:
+                repaired.append(f"{v!r} -> {text.zfill(14)!r}")
+            return text.zfill(14)
+        return text
+    return str(v).strip()
 
 
 def _current_version(m: dict) -> tuple[object, object, int]:
@@ -233,6 +248,7 @@ def _current_version(m: dict) -> tuple[object, object, int]:
 
 def _json_records(path: Path, max_bytes: int) -> pd.DataFrame:
     doc = read_json_document(path, max_bytes=max_bytes)
+    repaired: list[str] = []
     marches = doc.get("marches", doc) if isinstance(doc, dict) else doc
     if isinstance(marches, dict):
         marches = marches.get("marche", marches.get("marches"))
@@ -260,16 +276,21 @@ def _json_records(path: Path, max_bytes: int) -> pd.DataFrame:
         rows.append(
             {
                 "id": None if m.get("id") is None else str(m.get("id")),
-                "acheteur.id": None if buyer_id is None else str(buyer_id),
+                "acheteur.id": None if buyer_id is None else _json_id(buyer_id, repaired),
                 "montant": None if amount is None else (repr(amount) if isinstance(amount, float) else str(amount)),
                 "dateNotification": m.get("dateNotification"),
                 "considerationsSociales": None if social is None else "|".join(str(s) for s in social),
-                "_holders": _holder_list(holders),
+                "_holders": _holder_list(holders, repaired),
                 "_line": i,
             }
         )
     if not rows:
         raise InputFileError(f"File '{path}': the 'marches' list holds no public-procurement award (no data rows).")
+    if repaired:
+        warnings.warn(
+            f"Repaired {len(repaired)} SIRET(s) of file '{path}' (columns 'acheteur.id' / 'titulaires.id') written "
+            f"as JSON numbers by restoring their leading zeros (14 digits), e.g. {repaired[0]}.",
+            RepairWarning, stacklevel=3)
     df = pd.DataFrame(rows)
     df.index = pd.Index(df.pop("_line").to_numpy(), name="line")
     if not any("considerationsSociales" in m for m in marches if isinstance(m, dict)):

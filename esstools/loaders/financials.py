@@ -69,12 +69,12 @@ def load_financial_ratios(path, *, sheet: str | None = None) -> pd.DataFrame:
     """Read a "ratios financiers" extract into ``siren, year, revenue_eur, closing_date, accounts_type``."""
     raw, info = read_table(path, sheet=sheet)
     df = SCHEMA.validate(raw, path, info=info)
+    labels = SCHEMA.source_headers(raw)
     df["accounts_type"] = df["accounts_type"].astype("string").str.upper().str.strip()
     df["year"] = df["closing_date"].dt.year.astype("Int64")
     bad = ((df["year"] < 1990) | (df["year"] > 2035)).fillna(False).to_numpy()
     if bad.any():
-        col = [h for h in raw.columns if h in ("date_cloture_exercice",)] or ["closing_date"]
-        raise SchemaError(path=path, column=col[0], rows=row_numbers(df, bad),
+        raise SchemaError(path=path, column=labels.get("closing_date", "date_cloture_exercice"), rows=row_numbers(df, bad),
                           values=[str(v.date()) for v in df.loc[bad, "closing_date"].head(5)],
                           expected="a closing date between 1990 and 2035")
     key = ["siren", "closing_date", "accounts_type"]
@@ -82,7 +82,8 @@ def load_financial_ratios(path, *, sheet: str | None = None) -> pd.DataFrame:
     conflict = dup & ~df.duplicated(subset=key + ["revenue_eur"], keep=False)
     if conflict.any():
         vals = [(r.siren, str(r.closing_date.date()), r.revenue_eur) for r in df[conflict].head(5).itertuples()]
-        raise SchemaError(path=path, column="siren, date_cloture_exercice, type_bilan",
+        raise SchemaError(path=path, column=", ".join(labels.get(k, d) for k, d in (
+                              ("siren", "siren"), ("closing_date", "date_cloture_exercice"), ("accounts_type", "type_bilan"))),
                           rows=row_numbers(df, conflict.to_numpy()), values=vals,
                           expected="one revenue per company, closing date and type of accounts")
     df["_prio"] = df["accounts_type"].map(lambda t: ACCOUNTS_PRIORITY.get(t, 1) if isinstance(t, str) else 1)
