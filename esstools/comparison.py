@@ -25,6 +25,7 @@ import pandas as pd
 from . import indicators as ind
 from .errors import ParameterError, check_choice
 from .provenance import DEMO_LABEL, mark_axes
+from .vocabulary import ESS_FAMILY_LABELS
 
 LEVELS = ("ept", "commune", "departement")
 REFERENCES = ("11", "FR")
@@ -38,10 +39,8 @@ SELECTION_RULE_FR = (
     "puis l'année de publication la plus récente ; « publ. AAAA » signale une année de publication "
     "(année des données non précisée par la source)."
 )
-FAMILY_LABELS_FALLBACK = {
-    "association": "Associations", "cooperative": "Coopératives", "mutuelle": "Mutuelles",
-    "fondation": "Fondations", "societe_commerciale_ess": "Sociétés commerciales de l'ESS", "hors_ess": "Hors ESS",
-}
+#: French labels of ESS families (historical name; one source: :data:`esstools.vocabulary.ESS_FAMILY_LABELS`).
+FAMILY_LABELS_FALLBACK = ESS_FAMILY_LABELS
 #: Published indicators shown in Part 1 (those absent from the vocabulary are skipped).
 PART1_INDICATORS = (
     "ess_establishments_employer", "ess_establishments", "ess_share_establishments_pct",
@@ -62,9 +61,7 @@ INDICATOR_LABELS = {
 
 def family_labels() -> dict[str, str]:
     """French labels of ESS families (:data:`esstools.vocabulary.ESS_FAMILY_LABELS`)."""
-    from .vocabulary import ESS_FAMILY_LABELS
-
-    return {**FAMILY_LABELS_FALLBACK, **dict(ESS_FAMILY_LABELS)}
+    return dict(ESS_FAMILY_LABELS)
 
 
 def fmt_num(x, decimals: int = 0) -> str:
@@ -458,28 +455,11 @@ def _french_sort_key(index: pd.Index) -> pd.Index:
 
 
 #: Official labels of the 21 NAF rév. 2 sections (Insee), used when the nomenclature file lacks one.
-A21_LABELS_FALLBACK = {
-    "A": "Agriculture, sylviculture et pêche", "B": "Industries extractives", "C": "Industrie manufacturière",
-    "D": "Production et distribution d'électricité, de gaz, de vapeur et d'air conditionné",
-    "E": "Production et distribution d'eau ; assainissement, gestion des déchets et dépollution",
-    "F": "Construction", "G": "Commerce ; réparation d'automobiles et de motocycles",
-    "H": "Transports et entreposage", "I": "Hébergement et restauration", "J": "Information et communication",
-    "K": "Activités financières et d'assurance", "L": "Activités immobilières",
-    "M": "Activités spécialisées, scientifiques et techniques",
-    "N": "Activités de services administratifs et de soutien", "O": "Administration publique",
-    "P": "Enseignement", "Q": "Santé humaine et action sociale", "R": "Arts, spectacles et activités récréatives",
-    "S": "Autres activités de services",
-    "T": "Activités des ménages en tant qu'employeurs ; activités indifférenciées des ménages en tant que "
-         "producteurs de biens et services pour usage propre",
-    "U": "Activités extra-territoriales",
-}
-
-
 def a21_labels() -> dict[str, str]:
     """French labels of the NAF A21 sections (:func:`esstools.vocabulary.a21_labels`, Insee)."""
     from .vocabulary import a21_labels as _a21
 
-    return {**A21_LABELS_FALLBACK, **_a21()}
+    return _a21()
 
 
 def section_composition(etab: pd.DataFrame, top: int = 6, labels: bool = True) -> pd.Series:
