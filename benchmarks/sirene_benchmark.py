@@ -41,16 +41,12 @@ SEED = 20240601
 
 # ----------------------------------------------------------------------------- data
 def _luhn_digit(digits):
-    """Check digit (numpy, vectorised) making ``digits`` + check pass Luhn. digits: (n, k) int array."""
-    import numpy as np
+    """Check digit (numpy, vectorised) making ``digits`` + check pass Luhn. digits: (n, k) int array.
 
-    k = digits.shape[1]
-    # positions from the right once the check digit is appended: the last given digit is doubled
-    dbl = ((k - 1 - np.arange(k)) % 2) == 0
-    d = digits.copy()
-    d[:, dbl] = d[:, dbl] * 2
-    d = np.where(d > 9, d - 9, d)
-    return (10 - d.sum(axis=1) % 10) % 10
+    The one Luhn of esstools (:func:`esstools.vocabulary.luhn_complete_digits`)."""
+    from esstools.vocabulary import luhn_complete_digits
+
+    return luhn_complete_digits(digits)[:, -1]
 
 
 def _digits(values, width):
