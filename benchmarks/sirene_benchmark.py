@@ -41,16 +41,12 @@ SEED = 20240601
 
 # ----------------------------------------------------------------------------- data
 def _luhn_digit(digits):
-    """Check digit (numpy, vectorised) making ``digits`` + check pass Luhn. digits: (n, k) int array."""
-    import numpy as np
+    """Check digit (numpy, vectorised) making ``digits`` + check pass Luhn. digits: (n, k) int array.
 
-    k = digits.shape[1]
-    # positions from the right once the check digit is appended: the last given digit is doubled
-    dbl = ((k - 1 - np.arange(k)) % 2) == 0
-    d = digits.copy()
-    d[:, dbl] = d[:, dbl] * 2
-    d = np.where(d > 9, d - 9, d)
-    return (10 - d.sum(axis=1) % 10) % 10
+    The one Luhn of esstools (:func:`esstools.vocabulary.luhn_complete_digits`)."""
+    from esstools.vocabulary import luhn_complete_digits
+
+    return luhn_complete_digits(digits)[:, -1]
 
 
 def _digits(values, width):
@@ -418,8 +414,13 @@ With the optional full `siret` column check: {full_vs_duck:.2f}× on medians, {f
 
 What esstools checks that the bare query does not, on every selected establishment (default):
 the SIRET `siren || nic` is 14 digits and passes the Luhn check (La Poste, SIREN 356000000:
-digit sum multiple of 5), headcount band codes are INSEE codes, commune codes are well formed
-(4-digit codes repaired), and no ESS legal unit is duplicated. The file's own 14-character
+digit sum multiple of 5), headcount band codes are INSEE codes, commune codes are codes of an
+existing département (4-digit codes repaired, `20xxx` refused) and are looked up in the COG
+reference, the NAF code of ESS rows is a NAF rév. 2 code (written with or without its dot), no
+ESS legal unit is duplicated and their ESS flag and legal category are in their code lists;
+over the whole file, every state and employer flag is in its code list (one scan of those two
+columns), and the first 50,000 selected establishments are looked up among all legal units
+(the join match rate: none matching is an error, a partial match a counted warning). The file's own 14-character
 `siret` column is, by default on Parquet, only screened against `siren` on the row-group
 statistics of the footer (each row group's min/max SIRET must be 14 characters starting with
 its min/max SIREN; when this fails or statistics are missing, the row-by-row check runs): the
@@ -438,7 +439,10 @@ normalised on ESS rows; legal units are reduced in their scan to those that can 
 few % of the file) and grouped by SIREN in that same pass, which counts duplicated SIRENs;
 band sums are accumulated in DOUBLE (DuckDB sums BIGINT into HUGEINT, measurably slower);
 the Parquet schema is read by DuckDB (no `pyarrow.parquet` import); sorting happens in DuckDB;
-only the grouped result (one row per commune × family) reaches pandas.
+only the grouped result (one row per commune × family) reaches pandas. The per-row checks travel
+through the joins as one boolean; code lists are written as `GLOB` patterns (a long `IN` list
+becomes a join evaluated on every row); the match-rate lookup builds its hash table on the
+50,000 sampled SIRENs and only probes the legal units.
 """
 
 

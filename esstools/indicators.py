@@ -33,7 +33,7 @@ import pandas as pd
 
 from .errors import ParameterError, SchemaError, check_choice
 
-ESS_FAMILIES: tuple[str, ...] = ("association", "cooperative", "mutuelle", "fondation", "societe_commerciale_ess")
+from .vocabulary import ESS_ONLY_FAMILIES as ESS_FAMILIES  # noqa: E402 - the five ESS families (one vocabulary)
 NON_ESS = "hors_ess"
 MEASURES: tuple[str, ...] = ("establishments", "employees")
 

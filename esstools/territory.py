@@ -473,130 +473,30 @@ def populations(level: Level = "commune", cog: int = DEFAULT_COG) -> pd.Series:
 
 
 # ---------------------------------------------------------------------------- codes
-_COMMUNE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
-_DEP_OK = {f"{i:02d}" for i in range(1, 96) if i != 20} | {"2A", "2B"} | {str(i) for i in range(971, 977)}
-_COM_PREFIXES = ("975", "977", "978", "984", "986", "987", "988", "989")
-
-
-def _commune_problem(code: str) -> str | None:
-    if not _COMMUNE_RE.match(code):
-        return "not a 5-character commune code"
-    if code.isdigit() and code.startswith("20"):
-        return "ambiguous Corsican code"
-    if code.startswith("97") or code.startswith("98"):
-        if code[:3] in _DEP_OK or code.startswith(_COM_PREFIXES):
-            return None
-        return "unknown overseas prefix"
-    if code[:2] not in _DEP_OK:
-        return "unknown département prefix"
-    return None
-
-
-def _plain(v: object) -> str:
-    """A value as written, without surrounding spaces (ints as digits)."""
-    if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
-        return str(int(v))
-    return str(v).strip()
-
-
-def _clean_code(v: object, level: str, width: int) -> tuple[str | None, str | None]:
-    """(clean code, problem) for one value; problem is None, "missing", "corsica" or "invalid"."""
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
-        return None, "missing"
-    if isinstance(v, (bool, np.bool_)):
-        return None, "invalid"
-    if isinstance(v, (float, np.floating)):
-        if not float(v).is_integer():
-            return None, "invalid"
-        v = str(int(v))
-    elif isinstance(v, (int, np.integer)):
-        v = str(int(v))
-    else:
-        v = str(v).strip()
-        if re.fullmatch(r"\d+\.0+", v):  # spreadsheet float "93066.0"
-            v = v.split(".")[0]
-        v = v.upper()
-    if v.isdigit() and len(v) == width - 1 and v != "0":
-        v = "0" + v  # lost leading zero
-    if level == "commune":
-        problem = _commune_problem(v)
-        if problem == "ambiguous Corsican code":
-            return None, "corsica"
-        return (None, "invalid") if problem else (v, None)
-    if v == "20":
-        return None, "corsica"
-    if v not in _DEP_OK and not v.startswith(_COM_PREFIXES):
-        return None, "invalid"
-    return v, None
-
-
 def normalise_codes(series: pd.Series | Sequence, level: Literal["commune", "departement"] = "commune",
                     arrondissements: Literal["keep", "to_commune"] = "keep",
                     path: str | None = None) -> pd.Series:
     """Return INSEE codes as clean strings (a new Series; the input is not modified).
 
-    * numbers and strings are accepted; surrounding spaces and a trailing ".0"
-      (spreadsheet float) are removed, "2a" becomes "2A";
-    * a lost leading zero is restored ("1001" -> "01001" for communes, "1" -> "01"
-      for départements), with one :class:`RepairWarning` counting the repairs;
-    * Corsica keeps 2A / 2B; "20xxx" (or département "20") is ambiguous since 1976
-      and raises :class:`SchemaError`; overseas codes 971..976 (3-digit
-      départements) and collectivités d'outre-mer are accepted;
-    * ``arrondissements="to_commune"`` maps 75101..75120, 69381..69389 and
-      13201..13216 to 75056, 69123 and 13055;
-    * missing values stay missing; any other value raises :class:`SchemaError`
-      naming the rows (spreadsheet numbering, header = row 1) and values.
+    The rules are those of :func:`esstools.vocabulary.normalise_commune_codes` and
+    :func:`~esstools.vocabulary.normalise_departement_codes` (the one normaliser of
+    esstools): numbers and strings accepted, a lost leading zero, a spreadsheet ".0" and
+    a lower-case Corsican letter repaired with one counted :class:`RepairWarning`,
+    "20xxx"/"20" refused as ambiguous Corsican codes, unknown département prefixes and
+    malformed values refused with :class:`SchemaError` naming rows and values.
+    ``arrondissements="to_commune"`` maps 75101..75120, 69381..69389 and 13201..13216 to
+    75056, 69123 and 13055.
     """
+    from . import vocabulary
+
     check_choice("level", level, ("commune", "departement"))
     check_choice("arrondissements", arrondissements, ("keep", "to_commune"))
     s = series if isinstance(series, pd.Series) else pd.Series(list(series))
-    name = s.name
-    values = s.tolist()
-    out: list[object] = []
-    bad_rows: list[int] = []
-    bad_vals: list[object] = []
-    corsica_rows: list[int] = []
-    corsica_vals: list[object] = []
-    repaired: list[tuple[object, str]] = []
-    width = 5 if level == "commune" else 2
-    for i, v in enumerate(values):
-        fixed, problem = _clean_code(v, level, width)
-        if problem == "missing":
-            out.append(pd.NA)
-            continue
-        if problem is not None:
-            rows_, vals_ = (corsica_rows, corsica_vals) if problem == "corsica" else (bad_rows, bad_vals)
-            rows_.append(i + 2)  # spreadsheet numbering: header = row 1
-            vals_.append(v)
-            out.append(pd.NA)
-            continue
-        if fixed != _plain(v):
-            repaired.append((v, fixed))
-        if level == "commune" and arrondissements == "to_commune":
-            fixed = ARRONDISSEMENT_COMMUNES.get(fixed, fixed)
-        out.append(fixed)
-    col = f"column '{name}'" if name is not None else "the code column"
-    where = f"file '{path}', {col}" if path else col
-    if corsica_rows:
-        raise SchemaError(
-            f"In {where}, row(s) {', '.join(map(str, corsica_rows[:5]))}"
-            f"{' (and more)' if len(corsica_rows) > 5 else ''}: value(s) "
-            f"{', '.join(repr(x) for x in corsica_vals[:5])} use the Corsican prefix '20', which is "
-            "ambiguous since the 1976 split into 2A (Corse-du-Sud) and 2B (Haute-Corse); write the "
-            "code with 2A or 2B.",
-            path=path, column=None if name is None else str(name), rows=corsica_rows,
-            values=corsica_vals, expected="2A/2B Corsican codes")
-    if bad_rows:
-        expected = ("a 5-character INSEE commune code (e.g. '01001', '2A004', '97411')" if level == "commune"
-                    else "a département code ('01'..'95', '2A', '2B', '971'..'976')")
-        raise SchemaError(path=path, column=None if name is None else str(name), rows=bad_rows,
-                          values=bad_vals, expected=expected)
-    if repaired:
-        ex = ", ".join(f"{o!r} -> {f!r}" for o, f in repaired[:3])
-        warnings.warn(
-            f"Repaired {len(repaired)} {level} code(s) in {where} (restored leading zero, removed a "
-            f"spreadsheet '.0' or upper-cased a Corsican letter), e.g. {ex}.", RepairWarning, stacklevel=2)
-    return pd.Series(out, index=s.index, name=name, dtype="str")
+    fn = vocabulary.normalise_commune_codes if level == "commune" else vocabulary.normalise_departement_codes
+    out = fn(s, path, s.name)
+    if level == "commune" and arrondissements == "to_commune":
+        out = out.map(lambda c: ARRONDISSEMENT_COMMUNES.get(c, c) if isinstance(c, str) else c)
+    return pd.Series(out.to_numpy(dtype=object, na_value=pd.NA), index=s.index, name=s.name, dtype="str")
 
 
 # --------------------------------------------------------------------------- aggregate

@@ -91,7 +91,7 @@ def test_missing_file_and_field_limit(tmp_path):
 
 def test_parse_number_french_formats():
     s = pd.Series(["1 234,5", "1\u00a0234", "1\u202f000 000", "12 €", "3,5 %", None, "1.234.567", "-2", "1.234,5", "1e3"])
-    out = parse_number(s)
+    out = parse_number(s, units=("€", "%"))
     assert out.tolist()[:5] == [1234.5, 1234.0, 1000000.0, 12.0, 3.5]
     assert np.isnan(out.iloc[5]) and out.tolist()[6:] == [1234567.0, -2.0, 1234.5, 1000.0]
     assert parse_number(pd.Series(["1.5", "2", "1.234"])).tolist() == [1.5, 2.0, 1.234]

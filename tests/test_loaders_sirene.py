@@ -14,6 +14,9 @@ import pytest
 
 from esstools.errors import EsstoolsWarning, ParameterError, RepairWarning
 from esstools.loaders import sirene
+from esstools.loaders.sirene import checks as sirene_checks
+from esstools.loaders.sirene import classify as sirene_sql
+from esstools.loaders.sirene import read as sirene_read
 
 F = Path(__file__).parent / "fixtures" / "sirene"
 ET_CSV, UL_CSV = F / "StockEtablissement_utf8.csv", F / "StockUniteLegale_utf8.csv"
@@ -236,7 +239,7 @@ def test_luhn_arithmetic_matches_digitwise_reference():
     con = duckdb.connect()
     con.register("t", df)
     got = con.execute(
-        f"SELECT {sirene._id_ok_expr(None)} FROM (SELECT siren, nic, TRY_CAST(siren AS BIGINT) AS _sn, "
+        f"SELECT {sirene_sql.id_ok_expr(None)} FROM (SELECT siren, nic, TRY_CAST(siren AS BIGINT) AS _sn, "
         "TRY_CAST(nic AS INTEGER) AS _nn, row_number() OVER () AS i FROM t) ORDER BY i"
     ).fetchall()
     expected = [_siret_reference(s, n) for s, n in pairs]
@@ -288,10 +291,10 @@ def test_parquet_siret_column_screened_on_statistics(tmp_path):
 
     sirens = pq.read_table(ET_PQ, columns=["siren"])["siren"].to_pylist()
     path = _parquet_variant(tmp_path, "etab_siret_holds_siren.parquet", siret=sirens)
-    con = sirene._connect(1, None)
+    con = sirene_sql.connect(1, None)
     try:
-        ok = sirene._siret_statistics_agree(con, sirene._open_parquet(ET_PQ, "establishments", con))
-        wrong = sirene._siret_statistics_agree(con, sirene._open_parquet(path, "establishments", con))
+        ok = sirene_checks.siret_statistics_agree(con, sirene_read._open_parquet(ET_PQ, "establishments", con))
+        wrong = sirene_checks.siret_statistics_agree(con, sirene_read._open_parquet(path, "establishments", con))
     finally:
         con.close()
     assert ok and not wrong

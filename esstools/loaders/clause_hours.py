@@ -25,7 +25,9 @@ beneficiaries       "Nombre de bénéficiaires", "Bénéficiaires"  whole number
 Output (data contract): ``siret``, ``operation``, ``buyer``, ``year``
 (Int64), ``insertion_hours`` (float, hours), ``beneficiaries`` (Int64).
 Repeated (siret, operation, buyer, year) rows are an error (merge them in
-the source tool first).
+the source tool first). A total or subtotal row ("Total", "Sous-total…" in the SIRET,
+operation or year column) is dropped with a counted RepairWarning; "12 %" in the hours
+column is an error (numbers follow :func:`esstools.loaders.common.parse_number`).
 """
 
 from __future__ import annotations
@@ -35,20 +37,22 @@ import pandas as pd
 from .common import read_table
 from .schema import Column, Schema
 
-__all__ = ["load_clause_hours", "clause_hours_by_siret_year", "SCHEMA", "TEMPLATE_HEADERS"]
+__all__ = ["load_clause_hours", "clause_hours_by_siret_year", "SCHEMA", "TEMPLATE_HEADERS", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = "esstools clause-hours template v1"
 
 SCHEMA = Schema(
     "clause hours",
     [
-        Column("siret", "siret", aliases=("SIRET", "N° SIRET", "Siret entreprise", "SIRET de l'entreprise"),
+        Column("siret", "siret", aliases=("SIRET", "N° SIRET", "Siret entreprise", "SIRET de l'entreprise"), totals=True,
                description="SIRET of the company carrying out the insertion hours"),
-        Column("operation", "str", aliases=("Opération", "Nom de l'opération", "Operation", "Marché", "Chantier"),
+        Column("operation", "str", aliases=("Opération", "Nom de l'opération", "Operation", "Marché", "Chantier"), totals=True,
                description="operation / contract name"),
         Column("buyer", "str", aliases=("Acheteur", "Maître d'ouvrage", "Maître d'ouvrage/Acheteur",
                                         "Maître d'ouvrage / Acheteur", "Donneur d'ordre", "acheteur",
                                         "maitre_d_ouvrage"),
                description="buyer (maître d'ouvrage)"),
-        Column("year", "year", aliases=("Année", "Annee", "annee"), description="year of the hours"),
+        Column("year", "year", aliases=("Année", "Annee", "annee"), description="year of the hours", totals=True),
         Column("insertion_hours", "float", min=0, unit="heures",
                aliases=("Heures d'insertion", "Nombre d'heures", "Heures", "Nombre d'heures d'insertion",
                         "heures_insertion"),
@@ -60,6 +64,7 @@ SCHEMA = Schema(
     ],
     unique=("siret", "operation", "buyer", "year"),
     source_doc="esstools template data/templates/clause_hours_template.csv (README_clause_hours.md)",
+    version="esstools clause-hours template v1",
 )
 
 TEMPLATE_HEADERS = ("SIRET", "Opération", "Acheteur", "Année", "Heures d'insertion", "Nombre de bénéficiaires")
@@ -68,7 +73,7 @@ TEMPLATE_HEADERS = ("SIRET", "Opération", "Acheteur", "Année", "Heures d'inser
 def load_clause_hours(path, *, sheet: str | None = None) -> pd.DataFrame:
     """Read a clause-hours file (template CSV/XLSX) into ``siret, operation, buyer, year, insertion_hours, beneficiaries``."""
     raw, info = read_table(path, sheet=sheet)
-    df = SCHEMA.validate(raw, path, decimal="dot" if info.typed else "auto")
+    df = SCHEMA.validate(raw, path, info=info)
     return df.reset_index(drop=True).astype({"siret": "string", "operation": "string", "buyer": "string",
                                              "year": "Int64", "insertion_hours": "float64",
                                              "beneficiaries": "Int64"})

@@ -10,7 +10,13 @@ re-publications (``siren`` / ``SIREN`` / ``numero_siren``; ``nom`` /
 ``denomination`` / ``raison_sociale``; ``famille`` / ``famille_ess`` / ``forme``),
 the separator is ``;`` or ``,``, the encoding UTF-8 or Windows-1252 (files are
 read with :func:`esstools.loaders.common.read_table`): the loader recognises
-the aliases below, case- and accent-insensitively. Only the SIREN is required.
+the aliases below, case- and accent-insensitively. Only the SIREN is required. The file
+published on data.gouv.fr (``entreprisesess.csv``, resource
+``57bc99ca-0432-4b46-8fcc-e76a35c9efaf``) has the headers ``SIREN``, ``Nom ou raison sociale
+de l'entreprise``, ``Famille juridique de l'entreprise``, ``Code postal``, ``Libellé de la
+commune de l'établissement``, ``Code du département de l'établissement``, ``Département de
+l'établissement``, ``Région de l'établissement`` (``,`` separated, UTF-8), with SIRENs not
+zero-padded. Two headers naming the same field (e.g. ``siren`` and ``SIREN``) are an error.
 
 Output of :func:`load_ess_france_list`:
 
@@ -18,8 +24,11 @@ Output of :func:`load_ess_france_list`:
 ``siren``          str, 9 digits, Luhn-checked (SchemaError naming row/value)
 ``name``           str or NA — name as published
 ``family``         ESS family code (``association``, ``cooperative``,
-                   ``mutuelle``, ``fondation``, ``societe_commerciale_ess``)
-                   recognised from the published label, NA when absent/unknown
+                   ``mutuelle``, ``fondation``, ``societe_commerciale_ess``) read from
+                   the published label as a vocabulary
+                   (:func:`esstools.vocabulary.parse_family_labels`: exact labels,
+                   never substrings — "Entreprise hors ESS (ex-coopérative)" is an
+                   error naming the row, not a cooperative); NA when absent
 ``family_label``   the published family label (str or NA)
 =================  ==========================================================
 
@@ -30,59 +39,42 @@ a spreadsheet) are zero-padded; repeated SIRENs are kept once.
 
 from __future__ import annotations
 
-import unicodedata
 import warnings
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ..errors import RepairWarning, SchemaError
-from .codes import is_valid_siren
+from ..vocabulary import parse_family_labels, valid_siren_array
 
-__all__ = ["COLUMN_ALIASES", "load_ess_france_list", "flag_units", "compare_with_sirene", "SireneComparison"]
+__all__ = ["COLUMN_ALIASES", "load_ess_france_list", "flag_units", "compare_with_sirene", "SireneComparison",
+           "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = "ess-france liste des entreprises de l'ESS (entreprisesess.csv, 2023-11)"
 
 COLUMN_ALIASES = {
     "siren": ("siren", "numero_siren", "n_siren", "no_siren", "num_siren", "siren_entreprise", "code_siren"),
     "name": ("name", "nom", "denomination", "raison_sociale", "nom_ou_raison_sociale", "nom_entreprise",
-             "denomination_sociale", "nom_de_l_entreprise", "nom_structure", "denominationunitelegale"),
+             "denomination_sociale", "nom_de_l_entreprise", "nom_structure", "denominationunitelegale",
+             "nom_ou_raison_sociale_de_l_entreprise"),
     "family": ("famille", "famille_ess", "family", "forme", "forme_juridique", "famille_juridique", "categorie",
-               "statut", "type_structure", "categorie_ess"),
+               "statut", "type_structure", "categorie_ess", "famille_juridique_de_l_entreprise"),
 }
 
-_FAMILY_PATTERNS = (
-    ("association", ("association",)),
-    ("cooperative", ("cooperati", "scop", "scic", "cae ")),
-    ("mutuelle", ("mutuel", "mutualit")),
-    ("fondation", ("fondation", "fonds de dotation")),
-    ("societe_commerciale_ess", ("commercial", "esus", "entreprise solidaire", "societe de l'ess", "societe ess")),
-)
-
-
 def _norm(text: str) -> str:
-    t = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower().strip()
-    for ch in " -'’./°":
-        t = t.replace(ch, "_")
-    while "__" in t:
-        t = t.replace("__", "_")
-    return t.strip("_")
+    from ..vocabulary import normalise_text
+
+    return normalise_text(text)
 
 
-def _family_code(label) -> object:
-    if label is None or pd.isna(label):
-        return pd.NA
-    t = unicodedata.normalize("NFKD", str(label)).encode("ascii", "ignore").decode().lower()
-    for code, keys in _FAMILY_PATTERNS:
-        if any(k in t for k in keys):
-            return code
-    return pd.NA
-
-
-def _find(columns, role: str) -> str | None:
-    normed = {_norm(c): c for c in columns}
-    for alias in COLUMN_ALIASES[role]:
-        if alias in normed:
-            return normed[alias]
-    return None
+def _find(columns, role: str, path=None) -> str | None:
+    hits = [c for c in columns if _norm(c) in COLUMN_ALIASES[role]]
+    if len(hits) > 1:
+        raise SchemaError(
+            f"File '{path}', column '{hits[1]}': both '{hits[0]}' and '{hits[1]}' name the {role} field of the ESS "
+            "France list; expected only one of them.", path=None if path is None else str(path), column=hits[1],
+            values=hits, expected="a single column per field")
+    return hits[0] if hits else None
 
 
 def load_ess_france_list(path) -> pd.DataFrame:
@@ -90,7 +82,7 @@ def load_ess_france_list(path) -> pd.DataFrame:
     from .common import read_table
 
     df, info = read_table(path, expected_columns=["siren"])
-    col_siren = _find(df.columns, "siren")
+    col_siren = _find(df.columns, "siren", path)
     if col_siren is None:
         raise SchemaError(
             f"File '{path}' has no SIREN column (columns found: {', '.join(map(str, df.columns))}); "
@@ -109,7 +101,7 @@ def load_ess_france_list(path) -> pd.DataFrame:
         pos = [lines[i] for i, m in enumerate(missing) if m]
         raise SchemaError(path=str(path), column=col_siren, rows=pos, values=[None] * min(5, len(pos)),
                           expected="a SIREN on every row (9 digits)")
-    bad = ~s.map(is_valid_siren).astype(bool)
+    bad = pd.Series(~valid_siren_array(s.to_numpy(dtype=object, na_value=None)), index=s.index)
     if bad.any():
         pos = [lines[i] for i, b in enumerate(bad) if b]
         raise SchemaError(path=str(path), column=col_siren, rows=pos, values=list(raw[bad.to_numpy()].head(5)),
@@ -121,14 +113,15 @@ def load_ess_france_list(path) -> pd.DataFrame:
         if n_short:
             parts.append(f"{n_short} SIREN(s) with lost leading zeros zero-padded to 9 digits")
         warnings.warn(f"File '{path}' column '{col_siren}': " + "; ".join(parts) + ".", RepairWarning, stacklevel=2)
-    col_name = _find(df.columns, "name")
-    col_family = _find(df.columns, "family")
+    col_name = _find(df.columns, "name", path)
+    col_family = _find(df.columns, "family", path)
     out = pd.DataFrame({
         "siren": s.astype("string").to_numpy(),
         "name": (df[col_name].astype("string") if col_name else pd.Series(pd.NA, index=df.index, dtype="string")).to_numpy(),
         "family_label": (df[col_family].astype("string") if col_family else pd.Series(pd.NA, index=df.index, dtype="string")).to_numpy(),
     })
-    out["family"] = out["family_label"].map(_family_code).astype("string")
+    fam = pd.Series(out["family_label"].to_numpy(), index=df.index, dtype="string")
+    out["family"] = parse_family_labels(fam, path, col_family).to_numpy() if col_family else pd.NA
     out = out[["siren", "name", "family", "family_label"]].astype("string")
     dup = out["siren"].duplicated()
     if dup.any():

@@ -43,14 +43,16 @@ from ..errors import RepairWarning, SchemaError
 from .common import read_table, row_numbers
 from .schema import Column, Schema
 
-__all__ = ["load_financial_ratios", "SCHEMA", "ACCOUNTS_PRIORITY"]
+__all__ = ["load_financial_ratios", "SCHEMA", "ACCOUNTS_PRIORITY", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = "ratios_inpi_bce (data.economie.gouv.fr export, 2026-04)"
 
 ACCOUNTS_PRIORITY = {"C": 0, "S": 1, "K": 2}
 
 SCHEMA = Schema(
     "financial ratios",
     [
-        Column("siren", "siren", aliases=("SIREN", "N° SIREN", "siren_entreprise")),
+        Column("siren", "siren", aliases=("SIREN", "N° SIREN", "siren_entreprise"), totals=True),
         Column("closing_date", "date", aliases=("date_cloture_exercice", "Date de clôture", "date_cloture",
                                                 "Date de clôture de l'exercice", "date_de_cloture")),
         Column("revenue_eur", "amount", nullable=True, unit="€",
@@ -59,19 +61,20 @@ SCHEMA = Schema(
                aliases=("type_bilan", "Type de bilan", "type_de_bilan")),
     ],
     source_doc="data.economie.gouv.fr — ratios_inpi_bce (INPI / Banque de France)",
+    version="ratios_inpi_bce (data.economie.gouv.fr export, 2026-04)",
 )
 
 
 def load_financial_ratios(path, *, sheet: str | None = None) -> pd.DataFrame:
     """Read a "ratios financiers" extract into ``siren, year, revenue_eur, closing_date, accounts_type``."""
     raw, info = read_table(path, sheet=sheet)
-    df = SCHEMA.validate(raw, path, decimal="dot" if info.typed else "auto")
+    df = SCHEMA.validate(raw, path, info=info)
+    labels = SCHEMA.source_headers(raw)
     df["accounts_type"] = df["accounts_type"].astype("string").str.upper().str.strip()
     df["year"] = df["closing_date"].dt.year.astype("Int64")
     bad = ((df["year"] < 1990) | (df["year"] > 2035)).fillna(False).to_numpy()
     if bad.any():
-        col = [h for h in raw.columns if h in ("date_cloture_exercice",)] or ["closing_date"]
-        raise SchemaError(path=path, column=col[0], rows=row_numbers(df, bad),
+        raise SchemaError(path=path, column=labels.get("closing_date", "date_cloture_exercice"), rows=row_numbers(df, bad),
                           values=[str(v.date()) for v in df.loc[bad, "closing_date"].head(5)],
                           expected="a closing date between 1990 and 2035")
     key = ["siren", "closing_date", "accounts_type"]
@@ -79,7 +82,8 @@ def load_financial_ratios(path, *, sheet: str | None = None) -> pd.DataFrame:
     conflict = dup & ~df.duplicated(subset=key + ["revenue_eur"], keep=False)
     if conflict.any():
         vals = [(r.siren, str(r.closing_date.date()), r.revenue_eur) for r in df[conflict].head(5).itertuples()]
-        raise SchemaError(path=path, column="siren, date_cloture_exercice, type_bilan",
+        raise SchemaError(path=path, column=", ".join(labels.get(k, d) for k, d in (
+                              ("siren", "siren"), ("closing_date", "date_cloture_exercice"), ("accounts_type", "type_bilan"))),
                           rows=row_numbers(df, conflict.to_numpy()), values=vals,
                           expected="one revenue per company, closing date and type of accounts")
     df["_prio"] = df["accounts_type"].map(lambda t: ACCOUNTS_PRIORITY.get(t, 1) if isinstance(t, str) else 1)

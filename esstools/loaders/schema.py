@@ -12,8 +12,24 @@ the all-text table returned by :func:`esstools.loaders.common.read_table` and
    ranges and allowed values;
 4. checks the uniqueness of the declared key.
 
-Every error names the file, the column, the first offending rows (file line
-numbers, header = line 1) and values, and what was expected.
+Every error names the file, the column *as written in the file*, the first
+offending rows (file line numbers, header = line 1) and values, and what was
+expected; a missing column also names the schema and its ``version`` (quoted by the
+fetch registry) and the closest header found (a renamed upstream column).
+
+Before conversion, :meth:`Schema.validate` also
+
+* drops total and subtotal rows (a "Total", "Sous-total", "Ensemble"… label in a column
+  declared with ``totals=True``), counted in one
+  :class:`~esstools.errors.RepairWarning` (esstools recomputes totals; summing them with
+  the data would double the figures);
+* restores the leading zeros of identifiers (``siren``, ``siret``, ``code`` with a
+  ``width``) that a typed source stored as numbers (Parquet int64/double, XLSX numbers),
+  counted in a RepairWarning — given the :class:`~esstools.loaders.common.ReadInfo`.
+
+Numbers are parsed by :func:`~esstools.loaders.common.parse_number` (its rules are the
+rules of every numeric column): ``amount`` columns accept a "€"/"EUR" sign, columns whose
+``unit`` is ``"%"`` a "%" sign, others no unit at all.
 
 Kinds: ``str``, ``code`` (fixed-width digits, ``width``), ``siren``, ``siret``
 (Luhn, La Poste exception), ``commune`` (5-character COG code, lost leading
@@ -33,9 +49,12 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import SchemaError
+import difflib
+import warnings
+
+from ..errors import RepairWarning, SchemaError
 from . import codes
-from .common import normalise_header, parse_number, row_numbers
+from .common import ReadInfo, find_total_rows, normalise_header, parse_number, row_numbers
 
 __all__ = ["Column", "Schema", "KINDS", "parse_bool", "parse_date"]
 
@@ -59,7 +78,11 @@ class Column:
     ``aliases``: other header spellings found in the real files (French
     variants). ``default``: value used for empty cells before the nullability
     check (e.g. ``False`` for an "x"-marked flag column). ``width``: number of
-    digits of a ``code`` column. ``unit``/``description``: documentation.
+    digits of a ``code`` column. ``unit``/``description``: documentation (a ``"%"``
+    unit lets numbers carry a "%" sign). ``totals``: a total/subtotal label in this
+    column ("Total", "Sous-total", "Ensemble"…) marks a total row, dropped by
+    :meth:`Schema.validate` with a counted RepairWarning (key and category columns,
+    never free-text names).
     """
 
     name: str
@@ -74,6 +97,7 @@ class Column:
     unit: str = ""
     width: int | None = None
     default: Any = None
+    totals: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -107,10 +131,11 @@ _DATE_FORMATS = (
 )
 
 
-def parse_date(series: pd.Series, path=None, column=None) -> pd.Series:
-    """ISO dates (time/timezone part dropped), dd/mm/yyyy or yyyymmdd -> datetime64; else SchemaError."""
+def try_parse_dates(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """(datetime64 Series, mask of present values that are not dates): ISO dates (time/timezone part
+    dropped), DD/MM/YYYY or YYYYMMDD; years outside 1700..2200 count as not dates (typos such as 0218)."""
     s = series.astype("string").str.strip()
-    present = s.notna() & (s != "")
+    present = (s.notna() & (s != "")).fillna(False).astype(bool)
     day = s.str.replace(r"^(\d{4}-\d{2}-\d{2})[T ].*$", r"\1", regex=True)
     day = day.str.replace(r"^(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})$", r"\1", regex=True)
     out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
@@ -118,13 +143,24 @@ def parse_date(series: pd.Series, path=None, column=None) -> pd.Series:
     for pattern, fmt in _DATE_FORMATS:
         m = present & ~done & day.str.fullmatch(pattern).fillna(False).astype(bool)
         if m.any():
-            out[m.to_numpy()] = pd.to_datetime(day[m], format=fmt, errors="coerce").to_numpy()
+            year = pd.to_numeric(day[m].str.extract(r"(\d{4})", expand=False), errors="coerce")
+            if fmt == "%d/%m/%Y":
+                year = pd.to_numeric(day[m].str[-4:], errors="coerce")
+            ok = ((year >= 1700) & (year <= 2200)).fillna(False)
+            parsed = pd.to_datetime(day[m].where(ok), format=fmt, errors="coerce")
+            out[m.to_numpy()] = parsed.astype("datetime64[ns]").to_numpy()
             done |= m
-    bad = present & (out.isna() | ~done)
+    bad = (present & (out.isna() | ~done)).to_numpy()
+    return out, bad
+
+
+def parse_date(series: pd.Series, path=None, column=None) -> pd.Series:
+    """ISO dates (time/timezone part dropped), dd/mm/yyyy or yyyymmdd -> datetime64; else SchemaError."""
+    out, bad = try_parse_dates(series)
     if bad.any():
         raise SchemaError(
-            path=path, column=column, rows=row_numbers(series, bad), values=list(series[bad.to_numpy()].head(5)),
-            expected="a date as YYYY-MM-DD (ISO 8601), DD/MM/YYYY or YYYYMMDD",
+            path=path, column=column, rows=row_numbers(series, bad), values=list(series[bad].head(5)),
+            expected="a date as YYYY-MM-DD (ISO 8601), DD/MM/YYYY or YYYYMMDD, year 1700..2200",
         )
     return out
 
@@ -136,8 +172,9 @@ def _relabel(c: Column, label: str) -> Column:
     return replace(c, name=label)
 
 
-def _converter(col: Column, decimal: str) -> Callable[[pd.Series, Any], pd.Series]:
+def _converter(col: Column, decimal: str, hint: str | None = None) -> Callable[[pd.Series, Any], pd.Series]:
     k = col.kind
+    units = ("%",) if col.unit == "%" else ()
     if k == "siren":
         return lambda s, p: codes.check_siren_series(s, p, col.name)
     if k == "siret":
@@ -149,12 +186,13 @@ def _converter(col: Column, decimal: str) -> Callable[[pd.Series, Any], pd.Serie
     if k == "naf":
         return lambda s, p: codes.normalise_naf(s, p, col.name)
     if k in ("int", "year"):
-        return lambda s, p: parse_number(s, p, col.name, integer=True, decimal=decimal)
+        return lambda s, p: parse_number(s, p, col.name, integer=True, decimal=decimal, units=units, hint=hint)
     if k == "float":
-        return lambda s, p: parse_number(s, p, col.name, decimal=decimal)
+        return lambda s, p: parse_number(s, p, col.name, decimal=decimal, units=units, hint=hint)
     if k == "amount":
         neg = col.min is not None and col.min < 0
-        return lambda s, p: parse_number(s, p, col.name, allow_negative=neg, decimal=decimal)
+        return lambda s, p: parse_number(s, p, col.name, allow_negative=neg, decimal=decimal,
+                                         units=("€", "EUR", "euros"), hint=hint)
     if k == "bool":
         return lambda s, p: parse_bool(s, p, col.name)
     if k == "date":
@@ -195,12 +233,18 @@ def _check_category(s: pd.Series, path, col: Column) -> pd.Series:
 
 @dataclass
 class Schema:
-    """Named list of columns with an optional unique key and the documentation source."""
+    """Named list of columns with an optional unique key, the documentation source and a version.
+
+    ``version`` (``schema_version``) identifies the upstream layout the schema follows
+    (e.g. ``"urssaf-ess-departements/2026-08"``); error messages quote it so that a
+    changed upstream schema is recognised as such.
+    """
 
     name: str
     columns: Sequence[Column]
     unique: tuple[str, ...] = ()
     source_doc: str = ""
+    version: str = ""
     _lookup: dict[str, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -209,6 +253,9 @@ class Schema:
         for c in self.columns:
             for alias in (c.name, *c.aliases):
                 self._lookup.setdefault(normalise_header(alias), c.name)
+
+    def _version_text(self) -> str:
+        return f" (schema_version {self.version!r})" if self.version else ""
 
     @property
     def names(self) -> list[str]:
@@ -220,8 +267,10 @@ class Schema:
                 return c
         raise KeyError(name)
 
-    def rename(self, df: pd.DataFrame, path=None) -> pd.DataFrame:
-        """Rename aliased headers to canonical names; SchemaError on missing required columns."""
+    def rename(self, df: pd.DataFrame, path=None, header: Sequence[str] | None = None) -> pd.DataFrame:
+        """Rename aliased headers to canonical names; SchemaError on missing required columns.
+
+        ``header``: every column of the file (when only some were read), for the message."""
         mapping: dict[str, str] = {}
         taken: dict[str, str] = {}
         for h in df.columns:
@@ -239,17 +288,24 @@ class Schema:
         out = df.rename(columns=mapping)
         missing = [c for c in self.columns if c.required and c.name not in out.columns]
         if missing:
-            found = list(df.columns)
+            found = list(header) if header else list(df.columns)
             hint = ""
             if len(found) == 1 and re.search(r"[;,\t|]", str(found[0])):
                 hint = " The whole header was read as one column: is the separator unusual?"
             first = missing[0]
             accepted = ", ".join(repr(a) for a in (first.name, *first.aliases))
+            known = {normalise_header(a) for c in self.columns for a in (c.name, *c.aliases)}
+            unknown = [f for f in found if normalise_header(f) not in known]
+            close = difflib.get_close_matches(normalise_header(first.aliases[-1] if first.aliases else first.name),
+                                              [normalise_header(f) for f in unknown], n=1, cutoff=0.6)
+            if close:
+                near = next(f for f in unknown if normalise_header(f) == close[0])
+                hint += (f" Column {near!r} looks like a renamed '{first.name}': has the upstream schema changed?")
             raise SchemaError(
                 f"File '{path}': missing required column(s) "
                 + ", ".join(f"'{c.name}'" for c in missing)
-                + f" for the {self.name} schema (column '{first.name}' accepts headers {accepted}); "
-                f"found columns: {', '.join(repr(f) for f in found)}.{hint}",
+                + f" for the {self.name} schema{self._version_text()} (column '{first.name}' accepts headers "
+                f"{accepted}); found columns: {', '.join(repr(f) for f in found)}.{hint}",
                 path=None if path is None else str(path),
                 column=first.name,
                 values=found,
@@ -257,16 +313,26 @@ class Schema:
             )
         return out
 
-    def validate(self, df_raw: pd.DataFrame, path=None, *, decimal: str = "auto", keep_extra: bool = False) -> pd.DataFrame:
+    def validate(self, df_raw: pd.DataFrame, path=None, *, decimal: str = "auto", keep_extra: bool = False,
+                 info: ReadInfo | None = None, drop_totals: bool = True) -> pd.DataFrame:
         """Typed copy of ``df_raw`` with the schema's columns (in order); ``df_raw`` is not modified.
 
         Optional columns absent from the file are added as NA. ``decimal`` is
-        passed to :func:`~esstools.loaders.common.parse_number` (use ``"dot"``
-        for typed formats). ``keep_extra`` keeps the columns the schema does
-        not know (after the schema's ones).
+        passed to :func:`~esstools.loaders.common.parse_number`; with ``info`` (the
+        :class:`ReadInfo` of :func:`read_table`) typed formats use ``"dot"``, the
+        file's decimal convention settles ambiguous numbers, and identifiers stored
+        as numbers get their leading zeros back. ``keep_extra`` keeps the columns
+        the schema does not know (after the schema's ones). ``drop_totals`` drops
+        total rows (see module docstring).
         """
-        df = self.rename(df_raw, path)
+        hint = None
+        if info is not None:
+            decimal = "dot" if info.typed else decimal
+            hint = info.decimal if info.decimal in ("comma", "dot") else None
         labels = self.source_headers(df_raw)
+        if drop_totals:
+            df_raw = self._drop_totals(df_raw, path, labels)
+        df = self.rename(df_raw, path, header=info.header if info is not None else None)
         out: dict[str, pd.Series] = {}
         for c in self.columns:
             if c.name not in df.columns:
@@ -277,7 +343,13 @@ class Schema:
                 raw = raw.astype("string").fillna(str(c.default))
             label = labels.get(c.name, c.name)
             cl = c if label == c.name else _relabel(c, label)
-            val = _converter(cl, decimal)(raw, path)
+            if info is not None and info.source_types.get(label) in ("int", "float", "mixed"):
+                width = {"siren": 9, "siret": 14}.get(c.kind, c.width if c.kind == "code" else None)
+                if width:
+                    from .codes import pad_numeric_ids
+
+                    raw = pad_numeric_ids(raw, width, path, label, c.kind.upper() if c.kind != "code" else "code")
+            val = _converter(cl, decimal, hint)(raw, path)
             self._check_nulls(cl, val, raw, path)
             self._check_range(cl, val, raw, path)
             out[c.name] = val
@@ -289,6 +361,23 @@ class Schema:
         if self.unique:
             self._check_unique(res, path, labels)
         return res
+
+    def _drop_totals(self, df_raw: pd.DataFrame, path, labels: dict[str, str]) -> pd.DataFrame:
+        cols = [labels[c.name] for c in self.columns if c.totals and c.name in labels]
+        if not cols:
+            return df_raw
+        mask = find_total_rows(df_raw, cols)
+        if not mask.any():
+            return df_raw
+        m = mask.to_numpy()
+        rows = row_numbers(df_raw, m)
+        sub = df_raw.loc[m, cols]
+        first_col = next(c for c in cols if find_total_rows(sub.iloc[:1], [c]).any())
+        warnings.warn(
+            f"Dropped {int(m.sum())} total/subtotal row(s) in file '{path}' (e.g. row {rows[0]}, column "
+            f"'{first_col}' = {sub.iloc[0][first_col]!r}): esstools sums the detailed rows itself, a total summed "
+            "with them would count them twice.", RepairWarning, stacklevel=3)
+        return df_raw[~m]
 
     def source_headers(self, df_raw: pd.DataFrame) -> dict[str, str]:
         """Canonical column name -> header as written in the file (for messages)."""

@@ -11,11 +11,20 @@ mean of quarterly average headcounts (apprentices included since the
 September 2023 release); payroll ("masse salariale") is the uncapped social
 security base (assiette déplafonnée), in euros.
 
-Real format (Opendatasoft CSV export): ``;`` separated, UTF-8 (often with a
-BOM), one row per territory x ESS family (x sector) x period. This module
-could not be checked against the live portal while it was written (offline
-work): the headers below are the plausible spellings of those exports and
-are all accepted as aliases (matching ignores case, accents and punctuation):
+Real format (Opendatasoft export of dataset
+``nombre-etab-effectifs-salaries-et-masse-salariale-ess-departements``, CSV ``;`` UTF-8 with
+BOM, or Parquet): field names ``region, ancienne_region, departement, champ_ess,
+famille_ess, annee, code_region, code_ancienne_region, code_departement,
+nombre_d_etablissements, effectifs_salaries_moyens, masse_salariale`` (with
+``use_labels=true``: "Champ ESS", "Famille ESS", "Secteur NA88", "Année", "Nombre
+d'établissements", "Effectifs salariés moyens", "Masse salariale (brute)"); the NA88
+datasets add ``secteur_na88`` ("code + label", e.g. "88 Action sociale sans hébergement":
+the code is its first word) and ``grand_secteur_d_activite``. ``departement`` and
+``region`` hold names; the codes are in ``code_departement`` / ``code_region`` (a file giving
+only names is refused; a "Département" column holding codes is read as codes).
+``champ_ess`` = "NON" marks the non-ESS private sector: those rows are ``hors_ess``
+whatever their ``famille_ess`` label ("OUI" with a non-ESS family, or "NON" with an ESS
+family, is an error). Accepted spellings (matching ignores case, accents and punctuation):
 
 ==================  ==========================================================
 output column       accepted headers
@@ -34,7 +43,15 @@ payroll_eur         "Masse salariale", "Masse salariale (€)", "Masse salariale
 Wide exports (one column per period, e.g. "Effectifs salariés 2021" or
 "Effectifs salariés 2022T3") are reshaped to the long form.
 
-ESS families (URSSAF labels -> ``ess_family``): Associations -> association,
+Territory codes are checked against the vocabulary (:mod:`esstools.vocabulary`):
+départements ``01``-``95``, ``2A``, ``2B``, ``971``-``976`` (``00``, ``20``, ``979``, names
+such as "Île-de-France" are errors), regions since 2016. Total and subtotal rows ("Total",
+"Ensemble", "Tous secteurs"… in a territory, period or sector column) are dropped with a
+counted RepairWarning: the loader sums sectors itself, and a "Total" sector beside the
+sectors would double every figure. Numbers follow :func:`esstools.loaders.common.parse_number`
+(no "%" or unit in these columns).
+
+ESS families (URSSAF labels -> ``ess_family``, :func:`esstools.vocabulary.parse_family_labels`): Associations -> association,
 Coopératives -> cooperative, Mutuelles -> mutuelle, Fondations -> fondation,
 Sociétés commerciales de l'ESS -> societe_commerciale_ess, "Hors ESS" ->
 hors_ess, "Ensemble ESS"/"ESS"/"Total ESS" -> ``ensemble`` (all ESS
@@ -60,59 +77,56 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError, SchemaError, check_choice
+from ..vocabulary import (
+    _AGGREGATE_SYNONYMS,
+    _FAMILY_SYNONYMS,
+    REGIONS,
+    normalise_departement_codes,
+    parse_family_labels,
+)
 from .common import normalise_header, read_table, row_numbers
-from .schema import Column, Schema
+from .schema import Column, Schema, parse_bool
 
-__all__ = ["load_ess_employment", "to_series", "FAMILY_LABELS", "SCHEMA"]
+__all__ = ["load_ess_employment", "to_series", "FAMILY_LABELS", "SCHEMA", "SCHEMA_VERSION"]
 
-FAMILY_LABELS = {
-    "association": "association",
-    "associations": "association",
-    "cooperative": "cooperative",
-    "cooperatives": "cooperative",
-    "mutuelle": "mutuelle",
-    "mutuelles": "mutuelle",
-    "fondation": "fondation",
-    "fondations": "fondation",
-    "societes_commerciales_de_l_ess": "societe_commerciale_ess",
-    "societe_commerciale_de_l_ess": "societe_commerciale_ess",
-    "societes_commerciales_ess": "societe_commerciale_ess",
-    "societe_commerciale_ess": "societe_commerciale_ess",
-    "entreprises_commerciales_de_l_ess": "societe_commerciale_ess",
-    "hors_ess": "hors_ess",
-    "hors_economie_sociale_et_solidaire": "hors_ess",
-    "ensemble_ess": "ensemble",
-    "ess": "ensemble",
-    "total_ess": "ensemble",
-    "economie_sociale_et_solidaire": "ensemble",
-    "ensemble_de_l_ess": "ensemble",
-    "ensemble": "secteur_prive",
-    "total": "secteur_prive",
-    "secteur_prive": "secteur_prive",
-    "ensemble_du_secteur_prive": "secteur_prive",
-}
+SCHEMA_VERSION = ("urssaf-opendatasoft nombre-etab-effectifs-salaries-et-masse-salariale-ess-departements "
+                  "(field names 2026-08; labels variant)")
+
+#: Published family labels (normalised) -> ``ess_family`` (kept for compatibility; the rules are
+#: :func:`esstools.vocabulary.parse_family_labels` with aggregates).
+FAMILY_LABELS = {syn: fam for fam, syns in {**_FAMILY_SYNONYMS, **_AGGREGATE_SYNONYMS}.items() for syn in syns}
 
 SCHEMA = Schema(
     "URSSAF ESS employment",
     [
-        Column("dep_code", "departement", required=False, nullable=True,
+        Column("dep_code", "str", required=False, nullable=True, totals=True,
                aliases=("Code département", "Code departement", "code_departement", "Département (code)",
                         "Code du département", "dep", "code_dep")),
-        Column("reg_code", "str", required=False, nullable=True,
+        Column("dep_label", "str", required=False, nullable=True, totals=True,
+               aliases=("departement", "Département", "Nom du département", "libelle_departement")),
+        Column("reg_code", "str", required=False, nullable=True, totals=True,
                aliases=("Code région", "Code region", "code_region", "Région (code)", "reg", "code_reg")),
-        Column("year", "year", required=False, nullable=True,
+        Column("reg_label", "str", required=False, nullable=True, totals=True,
+               aliases=("region", "Région", "Nom de la région", "libelle_region")),
+        Column("old_region", "str", required=False, nullable=True, aliases=("ancienne_region", "Ancienne région")),
+        Column("old_region_code", "str", required=False, nullable=True,
+               aliases=("code_ancienne_region", "Code ancienne région")),
+        Column("year", "year", required=False, nullable=True, totals=True,
                aliases=("Année", "Annee", "annee", "Année de référence", "annee_de_reference", "an")),
-        Column("period", "str", required=False, nullable=True,
+        Column("period", "str", required=False, nullable=True, totals=True,
                aliases=("Trimestre", "Période", "Periode", "trimestre", "periode")),
+        Column("scope", "str", required=False, nullable=True, aliases=("champ_ess", "Champ ESS", "Champ de l'ESS")),
         Column("family", "str", required=False, nullable=True,
                aliases=("Famille ESS", "Famille", "Famille de l'ESS", "famille_ess", "Famille d'ESS",
                         "Forme juridique ESS")),
-        Column("sector", "str", required=False, nullable=True,
+        Column("sector", "str", required=False, nullable=True, totals=True,
                aliases=("Code NA88", "Code NA38", "Code NA17", "code_na88", "code_na38", "na88", "na38",
                         "Code secteur", "Code APE")),
-        Column("sector_label", "str", required=False, nullable=True,
+        Column("sector_label", "str", required=False, nullable=True, totals=True,
                aliases=("Secteur NA88", "Secteur NA38", "Secteur NA17", "Secteur d'activité", "secteur_na88",
-                        "Libellé NA88", "Secteur")),
+                        "secteur_na38", "secteur_na17", "Libellé NA88", "Secteur")),
+        Column("broad_sector", "str", required=False, nullable=True, totals=True,
+               aliases=("grand_secteur_d_activite", "Grand secteur d'activité", "Grand secteur")),
         Column("establishments", "float", required=False, nullable=True, min=0, unit="établissements",
                aliases=("Nombre d'établissements", "Nombre d'établissements employeurs",
                         "Nombre d'établissements employeurs moyen", "Etablissements", "Établissements",
@@ -120,12 +134,14 @@ SCHEMA = Schema(
         Column("employees", "float", required=False, nullable=True, min=0, unit="salariés",
                aliases=("Effectifs salariés moyens", "Effectifs salariés", "Effectif salarié moyen",
                         "Effectifs salariés moyens annuels", "Effectif salarié", "Effectifs", "effectifs_salaries",
-                        "Effectifs salariés moyens trimestriels")),
+                        "Effectifs salariés moyens trimestriels", "effectifs_salaries_moyens")),
         Column("payroll_eur", "amount", required=False, nullable=True, unit="€",
                aliases=("Masse salariale", "Masse salariale (€)", "Masse salariale annuelle",
-                        "Masse salariale (en euros)", "masse_salariale", "Masse salariale trimestrielle")),
+                        "Masse salariale (en euros)", "masse_salariale", "Masse salariale trimestrielle",
+                        "Masse salariale (brute)")),
     ],
     source_doc="open.urssaf.fr — établissements employeurs, effectifs salariés et masse salariale x familles ESS",
+    version=SCHEMA_VERSION,
 )
 
 _MEASURE_PREFIX = {
@@ -224,14 +240,24 @@ def load_ess_employment(path, *, by_sector: bool = False, sheet: str | None = No
     """
     raw, info = read_table(path, sheet=sheet)
     raw = _melt_wide(raw)
-    decimal = "dot" if info.typed else "auto"
-    df = SCHEMA.validate(raw, path, decimal=decimal)
+    df = SCHEMA.validate(raw, path, info=info)
     if not {"establishments", "employees", "payroll_eur"} & set(SCHEMA.rename(raw, path).columns):
+        import difflib
+
+        known = {normalise_header(a) for c in SCHEMA.columns for a in (c.name, *c.aliases)}
+        unknown = [c for c in raw.columns if normalise_header(c) not in known]
+        close = [c for c in unknown if difflib.get_close_matches(
+            normalise_header(c), ["effectifs_salaries_moyens", "nombre_d_etablissements", "masse_salariale"],
+            n=1, cutoff=0.6)]
+        hint = (f" Column {close[0]!r} looks like a renamed measure ('effectifs_salaries_moyens', "
+                "'nombre_d_etablissements' or 'masse_salariale'): has the upstream schema changed?") if close else ""
         raise SchemaError(
-            f"File '{path}': no measure column found (column 'employees' accepts 'Effectifs salariés moyens', "
-            f"'Effectifs salariés'; 'establishments' accepts \"Nombre d'établissements\"; 'payroll_eur' accepts "
-            f"'Masse salariale'); found columns: {', '.join(repr(c) for c in raw.columns)}.",
-            path=str(path), column="employees", values=list(raw.columns), expected="at least one measure column",
+            f"File '{path}': no measure column found for the URSSAF ESS schema (schema_version {SCHEMA_VERSION!r}): "
+            "expected 'effectifs_salaries_moyens' (or 'Effectifs salariés moyens'), 'nombre_d_etablissements' "
+            "(\"Nombre d'établissements\") or 'masse_salariale' ('Masse salariale'); found columns: "
+            f"{', '.join(repr(c) for c in raw.columns)}.{hint}",
+            path=str(path), column="effectifs_salaries_moyens", values=list(raw.columns),
+            expected="at least one measure column",
         )
     renamed = SCHEMA.rename(raw, path)
     period_header = _source_header(raw, renamed, "period")
@@ -256,8 +282,9 @@ def load_ess_employment(path, *, by_sector: bool = False, sheet: str | None = No
         raise SchemaError(path=path, column=period_header or year_header, rows=row_numbers(df, out_of_range),
                           values=list(year[out_of_range].head(5)), expected="a year between 1990 and 2035")
 
-    level, code = _territory(df, renamed)
-    family = _families(df, renamed, raw, path)
+    labels = SCHEMA.source_headers(raw)
+    level, code = _territory(df, renamed, labels, path)
+    family = _families(df, renamed, labels, path)
     out = pd.DataFrame(
         {
             "territory_level": level,
@@ -272,9 +299,9 @@ def load_ess_employment(path, *, by_sector: bool = False, sheet: str | None = No
         index=df.index,
     )
     keys = ["territory_level", "territory_code", "year", "quarter", "ess_family"]
-    has_sector = "sector" in renamed.columns or "sector_label" in renamed.columns
+    has_sector = bool({"sector", "sector_label", "broad_sector"} & set(renamed.columns))
     if has_sector:
-        out["sector"] = (df["sector"] if "sector" in renamed.columns else df["sector_label"]).astype("string")
+        out["sector"] = _sector(df, renamed)
     key_cols = keys + (["sector"] if has_sector else [])
     dup = out.duplicated(subset=key_cols, keep=False).to_numpy()
     if dup.any():
@@ -300,38 +327,86 @@ def _source_header(raw: pd.DataFrame, renamed: pd.DataFrame, name: str) -> str |
     return name
 
 
-def _territory(df: pd.DataFrame, renamed: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def _sector(df: pd.DataFrame, renamed: pd.DataFrame) -> pd.Series:
+    """Sector code: the code column, else the first word of "code + label" (secteur_na88), else the label."""
+    if "sector" in renamed.columns:
+        return df["sector"].astype("string")
+    col = "sector_label" if "sector_label" in renamed.columns else "broad_sector"
+    lab = df[col].astype("string").str.strip()
+    first = lab.str.extract(r"^([0-9A-Z]{1,5})\s", expand=False)
+    return first.fillna(lab).astype("string")
+
+
+def _codes_or_names(df, renamed, labels, path, code_col: str, label_col: str, kind: str) -> pd.Series | None:
+    """The territory codes of a level: the code column, else a label column that holds codes."""
+    if code_col in renamed.columns:
+        return df[code_col].astype("string"), labels[code_col]
+    if label_col not in renamed.columns:
+        return None, None
+    vals = df[label_col].astype("string").str.strip()
+    looks = vals.str.fullmatch(r"\d{1,3}|2[ABab]").fillna(True).all()
+    if not looks:
+        raise SchemaError(
+            f"File '{path}': column '{labels[label_col]}' holds {kind} names (e.g. {vals.dropna().iloc[0]!r}), not "
+            f"codes, and the file has no code column ('code_{'departement' if kind == 'département' else 'region'}' "
+            f"expected, schema_version {SCHEMA_VERSION!r}); esstools does not guess codes from names.",
+            path=str(path), column=labels[label_col], values=list(vals.dropna().head(5)),
+            expected=f"a column of {kind} codes")
+    return vals, labels[label_col]
+
+
+def _territory(df: pd.DataFrame, renamed: pd.DataFrame, labels, path) -> tuple[pd.Series, pd.Series]:
     n = len(df)
     level = pd.Series(["france"] * n, index=df.index, dtype="string")
     code = pd.Series(["FR"] * n, index=df.index, dtype="string")
-    if "reg_code" in renamed.columns:
-        reg = df["reg_code"].astype("string").str.strip()
+    reg, reg_header = _codes_or_names(df, renamed, labels, path, "reg_code", "reg_label", "région")
+    if reg is not None:
+        reg = reg.str.strip()
         reg = reg.where(~reg.str.fullmatch(r"\d").fillna(False), "0" + reg)
+        bad = (reg.notna() & ~reg.isin(REGIONS)).fillna(False).to_numpy(bool)
+        if bad.any():
+            raise SchemaError(path=path, column=reg_header, rows=row_numbers(df, bad), values=list(reg[bad].head(5)),
+                              expected="a region code since 2016 (" + ", ".join(sorted(REGIONS)) + ")")
         has = reg.notna().to_numpy()
         level[has] = "region"
         code[has] = reg[has]
-    if "dep_code" in renamed.columns:
-        dep = df["dep_code"].astype("string")
+    dep, dep_header = _codes_or_names(df, renamed, labels, path, "dep_code", "dep_label", "département")
+    if dep is not None:
+        dep = normalise_departement_codes(dep, path, dep_header)
         has = dep.notna().to_numpy()
         level[has] = "departement"
         code[has] = dep[has]
     return level, code
 
 
-def _families(df: pd.DataFrame, renamed: pd.DataFrame, raw: pd.DataFrame, path) -> pd.Series:
-    if "family" not in renamed.columns:
+def _families(df: pd.DataFrame, renamed: pd.DataFrame, labels, path) -> pd.Series:
+    if "family" not in renamed.columns and "scope" not in renamed.columns:
         return pd.Series(["ensemble"] * len(df), index=df.index, dtype="string")
+    scope = None
+    if "scope" in renamed.columns:
+        scope = parse_bool(df["scope"], path, labels["scope"])
+    if "family" not in renamed.columns:
+        return scope.map({True: "ensemble", False: "hors_ess"}).astype("string")
+    fam_col = labels["family"]
     fam = df["family"].astype("string")
-    key = fam.map(lambda v: FAMILY_LABELS.get(normalise_header(v)) if isinstance(v, str) else None)
-    bad = key.isna().to_numpy()
+    if scope is None:
+        return parse_family_labels(fam, path, fam_col, aggregates=True)
+    non_ess = (scope == False).fillna(False).to_numpy(bool)  # noqa: E712 - nullable boolean
+    key = pd.Series(pd.NA, index=df.index, dtype="string")
+    key[~non_ess] = parse_family_labels(fam[~non_ess], path, fam_col, aggregates=True)
+    ess_rows_non_ess = (~non_ess) & (key == "hors_ess").fillna(False).to_numpy(bool)
+    from ..vocabulary import family_of_label
+
+    named = fam[non_ess].map(lambda v: family_of_label(v) if isinstance(v, str) else None)
+    contradict = named.isin(["association", "cooperative", "mutuelle", "fondation", "societe_commerciale_ess"]).to_numpy(bool)
+    bad = ess_rows_non_ess.copy()
+    bad[np.flatnonzero(non_ess)[contradict]] = True
     if bad.any():
-        raise SchemaError(
-            path=path, column=_source_header(raw, renamed, "family"), rows=row_numbers(df, bad),
-            values=list(fam[bad].head(5).fillna("")),
-            expected="an ESS family label: Associations, Coopératives, Mutuelles, Fondations, "
-            "Sociétés commerciales de l'ESS, Hors ESS, Ensemble ESS or Ensemble",
-        )
-    return key.astype("string")
+        raise SchemaError(path=path, column=f"{labels['scope']}, {fam_col}", rows=row_numbers(df, bad),
+                          values=[tuple(r) for r in zip(df.loc[bad, "scope"], fam[bad])][:5],
+                          expected="an ESS family on rows in the ESS scope (OUI) and a non-ESS one on the others (NON)")
+    key[non_ess] = "hors_ess"
+    return key
 
 
 def to_series(

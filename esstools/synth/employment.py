@@ -48,6 +48,7 @@ import pandas as pd
 
 from .. import paths, published, territory
 from ..atomic import write_text
+from ..vocabulary import ESS_FAMILY_LABELS, FAMILY_AGGREGATE_LABELS
 
 DEFAULT_SEED = 20_241_122
 GENERATOR_VERSION = 2
@@ -56,8 +57,7 @@ IDF = ("75", "77", "78", "91", "92", "93", "94", "95")
 REGION_IDF = "11"
 NOT_IN_URSSAF_FIELD = ("976",)  # Mayotte: outside the URSSAF series (régime général)
 FAMILIES = ("association", "cooperative", "mutuelle", "fondation")
-FAMILY_EXPORT_LABELS = {"association": "Associations", "cooperative": "Coopératives", "mutuelle": "Mutuelles",
-                        "fondation": "Fondations", "ensemble": "Ensemble ESS"}
+FAMILY_EXPORT_LABELS = {**{f: ESS_FAMILY_LABELS[f] for f in FAMILIES}, "ensemble": FAMILY_AGGREGATE_LABELS["ensemble"]}
 DEMO_ROW_LABEL = "synthétique — démonstration esstools (non réel)"
 DEMO_FILENAME = "demo_urssaf_ess_employment.csv"
 POINTS_FILE = "published_points.csv"

@@ -50,6 +50,7 @@ import pandas as pd
 
 from .. import paths
 from ..atomic import atomic_path
+from ..vocabulary import luhn_complete_digits
 from ..errors import SchemaError, UnknownCodeError, check_choice
 from ..provenance import DEMO_LABEL
 
@@ -474,16 +475,8 @@ def _band_counts(n_by_group: dict[str, int], target_total: float) -> dict[str, i
     return counts
 
 
-def _luhn_complete(payload: np.ndarray) -> np.ndarray:
-    """Append a Luhn check digit to each row of a digit matrix (n × k)."""
-    k = payload.shape[1]
-    digits = payload.copy()
-    # positions from the right in the final number: payload's last digit is position 1 (doubled)
-    double = ((k - np.arange(k)) % 2) == 1
-    d = np.where(double, digits * 2, digits)
-    d = np.where(d > 9, d - 9, d)
-    check = (10 - d.sum(axis=1) % 10) % 10
-    return np.concatenate([digits, check[:, None]], axis=1)
+# one Luhn for esstools (esstools.vocabulary); historical private name kept
+_luhn_complete = luhn_complete_digits
 
 
 def _digits_to_str(m: np.ndarray) -> np.ndarray:

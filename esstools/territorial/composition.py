@@ -8,14 +8,14 @@ import unicodedata
 import pandas as pd
 
 from .. import indicators as ind
+from ..vocabulary import ESS_FAMILY_LABELS
+from ..vocabulary import a21_labels as _vocabulary_a21_labels
 from .geography import unit_names, unit_populations
 from .parameters import Parameters
 
 
 def family_labels() -> dict[str, str]:
-    """French labels of ESS families (``esstools.loaders.sirene.ESS_FAMILY_LABELS``)."""
-    from ..loaders.sirene import ESS_FAMILY_LABELS
-
+    """French labels of ESS families (:data:`esstools.vocabulary.ESS_FAMILY_LABELS`)."""
     return dict(ESS_FAMILY_LABELS)
 
 
@@ -79,12 +79,8 @@ def family_composition(etab: pd.DataFrame, params: Parameters) -> pd.DataFrame:
 
 
 def a21_labels() -> dict[str, str]:
-    """French labels of the NAF A21 sections (``data/nomenclatures/naf_a21_a38.csv``, Insee)."""
-    from .. import paths
-
-    nom = pd.read_csv(paths.data_dir() / "nomenclatures" / "naf_a21_a38.csv", dtype=str,
-                      usecols=["a21", "a21_label"]).dropna().drop_duplicates("a21")
-    return dict(zip(nom["a21"], nom["a21_label"]))
+    """French labels of the NAF A21 sections (:func:`esstools.vocabulary.a21_labels`, Insee)."""
+    return _vocabulary_a21_labels()
 
 
 def section_composition(etab: pd.DataFrame, top: int = 6) -> pd.DataFrame:
