@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from esstools import paths
-from esstools.errors import InputFileError, ParameterError, SchemaError
+from esstools.errors import ParameterError
 from esstools.loaders.siae import load_siae_directory
 from esstools import postcodes
 from esstools.sources import siae as src_siae
@@ -29,9 +29,9 @@ def demo93():
 def test_demo_is_read_back_by_the_loaders(demo93):
     d, rec = demo93.data, demo93.data.demo
     assert demo93.provenance.kind == "demo" and demo93.provenance.sources
-    assert [f.name for f in demo93.files] == ["siae_structures.csv", "heures_insertion.csv", "decp.json",
+    assert [f.name for f in demo93.files] == ["siaes.json", "heures_insertion.csv", "decp.json",
                                              "ratios_inpi_bce.csv"]
-    # directory: the export has no commune code; it is recovered from the postcode
+    # directory: the API page has no commune code; it is recovered from the postcode
     pd.testing.assert_series_equal(d.directory["siret"].astype(str), rec.structures["siret"].astype(str), check_names=False)
     assert (d.directory["commune_code"].astype(str).to_numpy() == rec.structures["commune_code"].to_numpy()).all()
     assert list(d.directory["kind"]) == list(rec.structures["kind"])
@@ -71,12 +71,9 @@ def test_api_json_page_structure_and_loader(tmp_path, demo93):
     first = doc["results"][0]
     assert {"siret", "type", "raison_sociale", "addresse_ligne_1", "code_postal", "ville", "departement"} <= set(first)
     assert "code_insee" not in first  # the API gives no commune code
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            back = load_siae_directory(path)
-    except (InputFileError, SchemaError) as exc:
-        pytest.skip(f"loaders.siae does not read the les emplois API JSON yet ({exc}); the demo uses the export CSV")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        back = load_siae_directory(path)
     assert list(back["siret"]) == list(demo93.data.demo.structures["siret"])
 
 

@@ -40,9 +40,9 @@ from ..provenance import Provenance
 from .base import Sourced, demo_dir, perturb
 from ..postcodes import resolve_communes
 
-#: Format of the demo SIAE directory: "export-csv" (read by loaders.siae today) or "api-json" (the
-#: les emplois API page; to be used once loaders.siae reads the API JSON).
-DEMO_DIRECTORY_FORMAT = "export-csv"
+#: Format of the demo SIAE directory: "api-json" (a page of the les emplois de l'inclusion API, the
+#: format ``esstools fetch siae-directory`` downloads) or "export-csv" (the older export).
+DEMO_DIRECTORY_FORMAT = "api-json"
 FILE_NAMES = {"directory": {"export-csv": "siae_structures.csv", "api-json": "siaes.json"},
               "clause_hours": "heures_insertion.csv", "decp": "decp.json", "financials": "ratios_inpi_bce.csv"}
 
