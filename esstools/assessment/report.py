@@ -435,9 +435,13 @@ class AssessmentReport:
 
 
 def build_report(roadmap_path=None, indicators_path=None, extra_indicator_paths: Iterable = (),
-                 results_dir=None, territory: str = "93", notes_path=None) -> AssessmentReport:
-    """Load the roadmap, its indicators and notes, the analyses' results; build the scorecard."""
-    check_choice("territory", territory, ["93"])
+                 results_dir=None, departement: str = "93", notes_path=None) -> AssessmentReport:
+    """Load the roadmap, its indicators and notes, the analyses' results; build the scorecard.
+
+    ``departement``: the département whose roadmap is assessed (the same parameter name as in
+    notebooks 01-03; only "93" has a roadmap in ``data/roadmap/`` today)."""
+    check_choice("departement", departement, ["93"])
+    territory = departement
     extra = [extra_indicator_paths] if isinstance(extra_indicator_paths, (str, Path)) else list(extra_indicator_paths)
     roadmap = load_roadmap(roadmap_path)
     indicators = load_indicators(indicators_path, roadmap=roadmap, extra_paths=extra)
