@@ -174,3 +174,40 @@ def test_every_report_is_printed_to_a4_pdf_with_page_numbers(study, browser):
         assert len(texts) == pages
         assert run["title"].split()[0] in texts[0]
         assert f"page 1 / {pages}" in texts[0] and f"page {pages} / {pages}" in texts[-1]
+
+
+def _visible_text(html: str) -> str:
+    """Text a reader sees in a rendered report: tags, scripts and styles removed, spaces unified."""
+    import html as html_lib
+    import re
+
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    text = html_lib.unescape(re.sub(r"(?s)<[^>]+>", " ", html))
+    return " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+
+
+def test_rendered_reports_say_exactly_what_each_figure_counts(study):
+    """Issue 12: no published count shown with another unit, no single value called « en ligne »."""
+    import re
+
+    import pandas as pd
+
+    out, _, _ = study
+    texts = {p.name: _visible_text(p.read_text(encoding="utf-8")) for p in sorted(out.glob("*.html"))}
+    assert len(texts) >= 7, sorted(texts)
+    for name, text in texts.items():
+        # the 92 figure of about 2013 counts salariés (source: Hauts-de-Seine panorama), not emplois
+        assert "50 206 emplois" not in text, name
+        # 93's 3 297 establishments are employer establishments (at least one employee)
+        for m in re.finditer(r"3 297 établissements", text):
+            context = text[m.start(): m.end() + 60]
+            assert "employeur" in context or "au moins un" in context, f"{name}: « {context} »"
+    # a status « en ligne » needs a target or a trend, i.e. at least two dated observations
+    actions = pd.read_csv(out / "scorecard_actions.csv")
+    on_track = actions[actions["statut"].isin(["en ligne", "en avance", "à surveiller"])]
+    assert (on_track["nb d'observations"] >= 2).all(), on_track[["action", "statut", "nb d'observations"]]
+    single = actions[actions["nb d'observations"] <= 1]
+    assert set(single["statut"]) <= {"constat", "pas de donnée", "non évaluable"}, set(single["statut"])
+    # every report and the index open with a synthesis (before any table)
+    for name, text in texts.items():
+        assert "Synthèse" in text[:3000], f"{name} does not open with a synthesis"

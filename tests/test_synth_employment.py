@@ -56,9 +56,14 @@ def test_written_in_the_urssaf_format_labelled_and_read_back_by_the_loader(tmp_p
 
 
 def test_published_points_are_rows_of_the_published_table(points):
+    current = set(published.figures()["figure_id"])
     for _, p in points.iterrows():
         row = published.figure(p["figure_id"])
+        assert p["figure_id"] in current, f"{p['point_id']}: renamed figure id {p['figure_id']} → {row['figure_id']}"
         assert float(row["value"]) == pytest.approx(float(p["value"])), p["point_id"]
+        # the point counts what the published figure counts (issue 12: 3 297 « établissements employeurs »)
+        if not str(row["counts"]).startswith("%") and row["counts"] == row["counts"]:
+            assert p["unit"] == row["counts"], (p["point_id"], p["unit"], row["counts"])
         assert p["source"] and p["label_fr"] and p["role"], p["point_id"]
     assert set(points["role"]) == {"calibration exacte", "ordre de grandeur", "hypothèse", "non utilisé"}
 
