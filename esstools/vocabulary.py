@@ -244,6 +244,26 @@ def headcount_bands() -> pd.DataFrame:
     return _bands_cached().copy()
 
 
+# --------------------------------------------------------------------------- inclusion structures
+#: Kinds of structure in the lists of « Les emplois de l'inclusion » (API field ``type``).
+INCLUSION_KINDS = ("ACI", "AI", "EI", "ETTI", "EITI", "GEIQ", "EA", "EATT", "ESAT", "OPCS")
+#: The five kinds of SIAE proper (insertion par l'activité économique, Code du travail L5132-1).
+SIAE_KINDS = ("ACI", "AI", "EI", "ETTI", "EITI")
+#: French names of the kinds (les emplois de l'inclusion, ``itou/companies/enums.py``).
+INCLUSION_KIND_NAMES = {
+    "ACI": "Atelier et chantier d'insertion",
+    "AI": "Association intermédiaire",
+    "EI": "Entreprise d'insertion",
+    "ETTI": "Entreprise de travail temporaire d'insertion",
+    "EITI": "Entreprise d'insertion par le travail indépendant",
+    "GEIQ": "Groupement d'employeurs pour l'insertion et la qualification",
+    "EA": "Entreprise adaptée",
+    "EATT": "Entreprise adaptée de travail temporaire",
+    "ESAT": "Établissement et service d'accompagnement par le travail",
+    "OPCS": "Organisation porteuse de clauses sociales",
+}
+
+
 HEADCOUNT_BANDS = ("NN", "00", "01", "02", "03", "11", "12", "21", "22", "31", "32", "41", "42", "51", "52", "53")
 
 

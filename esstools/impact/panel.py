@@ -41,15 +41,11 @@ from ..display import SummaryMixin, fmt_number
 from ..errors import ParameterError, SchemaError, check_choice
 from ..errors import format_schema_message
 from ..provenance import Provenance, ProvenanceLike, as_provenance
+from ..vocabulary import INCLUSION_KIND_NAMES, SIAE_KINDS
 
-IAE_KINDS = ("ACI", "AI", "EI", "ETTI", "EITI")
-KIND_LABELS_FR = {
-    "ACI": "Atelier et chantier d'insertion (ACI)",
-    "AI": "Association intermédiaire (AI)",
-    "EI": "Entreprise d'insertion (EI)",
-    "ETTI": "Entreprise de travail temporaire d'insertion (ETTI)",
-    "EITI": "Entreprise d'insertion par le travail indépendant (EITI)",
-}
+IAE_KINDS = SIAE_KINDS
+#: French labels of the SIAE kinds, e.g. "Atelier et chantier d'insertion (ACI)" (:mod:`esstools.vocabulary`).
+KIND_LABELS_FR = {k: f"{INCLUSION_KIND_NAMES[k]} ({k})" for k in SIAE_KINDS}
 
 PANEL_COLUMNS = [
     "siren", "year", "kind", "commune_code", "n_siret", "revenue_eur", "log_revenue", "revenue_excl_reserved_eur",

@@ -59,26 +59,15 @@ from ..vocabulary import postcode_departement
 from . import codes
 from .common import MAX_JSON_BYTES, check_data_file, normalise_header, read_json_document, read_table, row_numbers
 from .schema import Column, Schema
+from ..vocabulary import INCLUSION_KIND_NAMES, INCLUSION_KINDS, SIAE_KINDS
 
 __all__ = ["load_siae_directory", "KINDS", "KIND_NAMES", "SIAE_KINDS", "SCHEMA", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = "les-emplois API v1 siaes (2026-04) / emplois.inclusion and marché exports / ASP export 2019-07"
 
-KINDS = ("ACI", "AI", "EI", "ETTI", "EITI", "GEIQ", "EA", "EATT", "ESAT", "OPCS")
-#: The five kinds of SIAE proper (insertion par l'activité économique).
-SIAE_KINDS = ("ACI", "AI", "EI", "ETTI", "EITI")
-KIND_NAMES = {
-    "ACI": "Atelier et chantier d'insertion",
-    "AI": "Association intermédiaire",
-    "EI": "Entreprise d'insertion",
-    "ETTI": "Entreprise de travail temporaire d'insertion",
-    "EITI": "Entreprise d'insertion par le travail indépendant",
-    "GEIQ": "Groupement d'employeurs pour l'insertion et la qualification",
-    "EA": "Entreprise adaptée",
-    "EATT": "Entreprise adaptée de travail temporaire",
-    "ESAT": "Établissement et service d'accompagnement par le travail",
-    "OPCS": "Organisation porteuse de clauses sociales",
-}
+#: Kinds, SIAE kinds proper and their French names (:mod:`esstools.vocabulary`).
+KINDS = INCLUSION_KINDS
+KIND_NAMES = INCLUSION_KIND_NAMES
 _KIND_LOOKUP = {normalise_header(k): k for k in KINDS}
 _KIND_LOOKUP.update({normalise_header(v): k for k, v in KIND_NAMES.items()})
 _KIND_LOOKUP.update(
