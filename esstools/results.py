@@ -5,12 +5,12 @@ headline numbers. Every number must say where it comes from and whether it
 rests on real or demo data::
 
     save("02_employment_trends", run="93", payload={
-        "data_kind": "demo",            # "real" or "demo"
-        "source": "...",                # human-readable provenance
+        "data_kind": "demo",            # "real", "demo" or "mixed" (esstools.provenance.Provenance)
+        "source": "...", "sources": [...],  # human-readable provenance
         "parameters": {...},
-        "headline": {"annual_growth_pct": {"value": 2.3, "ci95": [1.9, 2.7],
-                                           "unit": "%", "data_kind": "demo",
-                                           "source": "..."}},
+        "headline": {"annual_growth_pct": display.headline(2.3, "%", "Croissance annuelle moyenne",
+                                                           provenance, ci95=(1.9, 2.7))},
+        "synthesis": [{"text": "…", "nature": "démonstration", "source": "…"}],
     })
 
 Files land in :func:`esstools.paths.results_dir` as ``<notebook>--<run>.json``,
