@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from esstools import paths
 from esstools.errors import SchemaError
 from esstools.fetch import REGISTRY_VERSION, SOURCES, fetch
 from esstools.fetch.mirror import Mirror, layout_path
 from esstools.provenance import DEMO_LABEL
+from esstools.runner import config
 from esstools.sources import employment, fetched, siae, sirene
 from esstools.territorial.parameters import check_parameters
 from esstools.trends import report as trends_report
@@ -139,3 +141,12 @@ def test_missing_items_read_in_french_with_their_command():
     assert item.text_fr == ("« donnée manquante : liste des SIAE, source « siae-directory » — absent du cache : "
                             "`esstools fetch siae-directory --departement 93` (ou `make data`) »")
     assert item.synthesis_item["nature"] == "donnée manquante"
+
+
+def test_reports_real_runs_the_same_notebooks_as_reports_yml_on_fetched_files():
+    demo, _ = config.load_config(paths.REPO_ROOT / "reports.yml")
+    real, _ = config.load_config(paths.REPO_ROOT / "reports-real.yml")
+    assert [(s.notebook, s.label) for s in real] == [(s.notebook, s.label) for s in demo]
+    for spec in real:
+        if spec.stage == 1:
+            assert spec.parameters["source"] == "fetched", spec.label
