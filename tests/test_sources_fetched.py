@@ -150,3 +150,19 @@ def test_reports_real_runs_the_same_notebooks_as_reports_yml_on_fetched_files():
     for spec in real:
         if spec.stage == 1:
             assert spec.parameters["source"] == "fetched", spec.label
+
+
+def test_fetched_sirene_files_feed_the_territorial_comparison_as_real_data(tmp_path, monkeypatch, cache):
+    from esstools.territorial import report as territorial
+
+    sirene_fixtures = Path(__file__).parent / "fixtures" / "sirene"
+    for source, name in (("sirene-etablissements", "StockEtablissement_utf8.parquet"),
+                         ("sirene-unites-legales", "StockUniteLegale_utf8.parquet")):
+        _fetch(tmp_path, monkeypatch, source, (sirene_fixtures / name).read_bytes())
+    rep = territorial.build("93", source="fetched")
+    assert rep.params.missing == () and rep.params.data_kind == "real"
+    assert Path(rep.params.etab_path).parent == cache
+    assert rep.provenance.kind == "real" and f"registre {REGISTRY_VERSION}" in rep.provenance.source_fr
+    sirene_item = next(i for i in rep.synthesis() if i["text"].startswith("Fichier SIRENE"))
+    assert sirene_item["nature"] == "calculé sur données réelles" and DEMO_LABEL not in sirene_item["text"]
+    assert rep.payload()["data_kind"] == "real"
