@@ -109,13 +109,13 @@ class PartialImpactReport:
             dsrc = self.file_source(self.decp)
             items.append({"text": text + ".", "nature": NATURE, "source": src + " ; " + dsrc})
             if not m["social_recorded"]:
-                items.append({"text": "Le fichier DECP lu ne renseigne pas les considérations sociales (format 2019 : ni "
-                                      "clause sociale ni marché réservé) : les marchés réservés ne peuvent pas y être "
-                                      "repérés.", "nature": NATURE, "source": dsrc})
+                items.append({"text": "Le fichier DECP lu ne renseigne pas les considérations sociales (ni clause sociale "
+                                      "ni marché réservé, champ absent du format 2019) : les marchés réservés ne peuvent "
+                                      "pas y être repérés.", "nature": NATURE, "source": dsrc})
         items.append({"text": "Effet des marchés réservés et des heures d'insertion sur le chiffre d'affaires non estimé : "
                               "le panel SIAE × année demande les quatre sources (liste des SIAE, heures d'insertion, DECP, "
                               "chiffre d'affaires) ; aucune donnée de démonstration ne les remplace.",
-                      "nature": NATURE, "source": "esstools.impact"})
+                      "nature": fetched_mod.MISSING_LABEL, "source": "esstools.impact"})
         return items
 
     # ------------------------------------------------------------------ notebook sections

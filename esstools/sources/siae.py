@@ -212,7 +212,11 @@ def _fetched_paths(departement: str, given: dict) -> tuple[dict, dict, list, lis
                 notes.append(f"DECP : fichier annuel du ministère (decp-minef-json, national) faute du fichier "
                              f"decp.info du département ({fetched_mod.fetch_command('decp', departement)}).")
         if path is None:
-            gaps.append(fetched_mod.missing(MISSING_FR[name], src, departement))
+            gap = fetched_mod.missing(MISSING_FR[name], src, departement)
+            if name == "decp":
+                gap = fetched_mod.Missing(gap.what, gap.source, gap.how + " ; à défaut, le fichier annuel du ministère : "
+                                          + fetched_mod.fetch_command("decp-minef-json"))
+            gaps.append(gap)
         else:
             paths[name], sources[name] = path, src
     return paths, sources, gaps, notes
@@ -223,7 +227,8 @@ def _fetched_inputs(departement: str, given: dict) -> Sourced:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         frames, read_notes = _read(paths, sources, {"decp": {"on_invalid": "drop"}})
-    notes += [str(w.message) for w in caught if issubclass(w.category, UserWarning)] + read_notes
+    notes += [f"Réparation du chargeur (message d'origine, en anglais) : {w.message}" for w in caught
+              if issubclass(w.category, UserWarning)] + read_notes
     provs = [fetched_mod.provenance(sources[k], p) if k in sources
              else Provenance.real(f"fichier « {p.name} » ({k})") for k, p in paths.items()]
     prov = Provenance("real", tuple(s for p in provs for s in p.sources))

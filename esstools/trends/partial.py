@@ -35,7 +35,7 @@ class PartialTrendReport:
         n_dep = int((self.published["territoire"] == f"département {self.params['departement']}").sum())
         items.append({"text": (f"Croissance, rupture et projection de l'emploi salarié de l'ESS de {self.label} non "
                                "calculées faute de série ; aucune série de démonstration ne la remplace."),
-                      "nature": "calculé sur données réelles", "source": "esstools.trends"})
+                      "nature": fetched_mod.MISSING_LABEL, "source": "esstools.trends"})
         if len(self.published):
             items.append({"text": (f"{len(self.published)} chiffre(s) publié(s) recensé(s) sur {self.label} ({n_dep}) et "
                                    f"{self.labels['reference']} ({len(self.published) - n_dep}) : voir le tableau, tels "
