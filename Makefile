@@ -1,6 +1,8 @@
 # esstools — two commands do everything on a fresh machine (python3, make, the package registry):
 #   make report   virtualenv + install + Jupyter kernel, run every notebook, write reports/
 #   make test     same + dev extras, then pytest (unit tests and nbval on notebooks/)
+# The study on real data: `make data` (esstools fetch all) then `make report DATA=real`
+# (reports-real.yml: every analysis on the fetched files, written to reports/real/).
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -11,6 +13,8 @@ CONSTRAINTS := constraints.txt
 .PHONY: help install install-dev report test lab notebooks benchmarks clean
 
 help:
+	@echo "make data    - download every public file the study needs (esstools fetch all, DEPARTEMENT=93)"
+	@echo "make report DATA=real - the study on the fetched files (reports-real.yml) into reports/real/"
 	@echo "make report  - run every notebook (reports.yml) and write reports/index.html (+ PDFs with Chromium);"
 	@echo "               unchanged runs are reused; .venv/bin/esstools run --force re-runs everything"
 	@echo "make test    - unit tests + nbval on notebooks/"
@@ -34,8 +38,19 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# DATA=demo (default): reports.yml, demonstration data, reports/; DATA=real: reports-real.yml, the files
+# of `make data`, reports/real/ (a missing file is reported as « donnée manquante », never replaced).
+DATA ?= demo
+ifeq ($(DATA),real)
+REPORT_ARGS := --config reports-real.yml --output reports/real
+else ifeq ($(DATA),demo)
+REPORT_ARGS :=
+else
+$(error DATA must be demo or real, got '$(DATA)')
+endif
+
 report: install
-	$(VENV)/bin/esstools run --jobs $(JOBS)
+	$(VENV)/bin/esstools run --jobs $(JOBS) $(REPORT_ARGS)
 
 # pytest exit code 5 means "no test collected": treated as a failure.
 test: install-dev
@@ -59,4 +74,4 @@ benchmarks: install-dev
 	$(PY) benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/*.pdf reports/results reports/manifest.json reports/.esstools-hashes.json
+	rm -rf $(VENV) reports/*.html reports/*.ipynb reports/*.pdf reports/results reports/manifest.json reports/.esstools-hashes.json reports/real

@@ -42,7 +42,7 @@ ANALYSIS_TITLES_FR: dict[str, str] = {
 }
 ANALYSIS_NOTEBOOKS: tuple[str, ...] = tuple(ANALYSIS_TITLES_FR)
 #: Natures of a synthesis item (FOUNDATION: results JSON "synthesis").
-NATURES: tuple[str, ...] = ("publié", "calculé sur données réelles", "démonstration")
+NATURES: tuple[str, ...] = ("publié", "calculé sur données réelles", "démonstration", "donnée manquante")
 HEADLINE_COLUMNS_FR = ["analyse", "exécution", "indicateur", "valeur", "définition", "année",
                        "intervalle (95 %)", "nature des données", "source"]
 _UNKNOWN_KIND = "nature non précisée : traitée comme données de démonstration"

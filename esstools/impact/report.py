@@ -28,6 +28,7 @@ from ..sources.siae import power_simulator, siae_inputs
 from . import figures
 from .heterogeneity import by_kind, dose_response, table_with_truth_fr
 from .panel import Assembly, assemble_sourced, cohort_summary
+from .partial import PartialImpactReport
 from .power import mde_grid, mde_table_fr
 from .results import ImpactResult, compare
 from .staggered import StaggeredResult, callaway_santanna
@@ -344,11 +345,20 @@ class SiaeImpactReport:
 
 
 def run(departement: str = "93", *, years: str = "2016-2025", seed: int = 0, effects: dict | None = None,
-        n_power_sims: int = 40, directory=None, clause_hours=None, decp=None, financials=None) -> SiaeImpactReport:
-    """Read, assemble and estimate everything for ``departement`` (demo unless the four paths are given)."""
+        n_power_sims: int = 40, directory=None, clause_hours=None, decp=None, financials=None,
+        source: str = "demo") -> SiaeImpactReport | PartialImpactReport:
+    """Read, assemble and estimate everything for ``departement`` (demo unless the four paths are given).
+
+    ``source="fetched"``: the files of the ``esstools fetch`` cache (explicit paths replace them); when
+    one is missing, a :class:`~esstools.impact.partial.PartialImpactReport` says what is missing and
+    what the files read still show, and nothing is estimated.
+    """
     departement = str(departement)
     src = siae_inputs(departement, years=years, seed=seed, effects=effects, directory=directory,
-                      clause_hours=clause_hours, decp=decp, financials=financials)
+                      clause_hours=clause_hours, decp=decp, financials=financials, source=source)
+    if src.missing:
+        return PartialImpactReport(departement, {"departement": departement, "years": years, "source": source,
+                                                 "demo": False}, src)
     asm = assemble_sourced(src, years=years, departement=departement)
     skipped = {}
     cs, _ = _attempt(callaway_santanna, asm, control_group="never")
@@ -366,6 +376,8 @@ def run(departement: str = "93", *, years: str = "2016-2025", seed: int = 0, eff
     mde = mde_grid(simulator, grid_n, grid_t, n_sims=n_power_sims, seed=seed)
     params = {"departement": departement, "years": years, "seed": seed, "effects": effects or {},
               "n_power_sims": n_power_sims, "demo": src.data.demo is not None, "power": simulator.description_fr}
+    if source != "demo":
+        params["source"] = source
     return SiaeImpactReport(
         departement=departement, parameters=params, assembly=asm, twfe=twfe_revenue(asm), binary=twfe_binary(asm),
         event=event_study(asm, leads=4, lags=5), cs=cs, cs_did=cs_did, kind=kind, dose=dose, mde=mde,

@@ -32,18 +32,22 @@ PERTURB_SEED_ENV = "ESSTOOLS_PERTURB_SEED"
 
 @dataclass(frozen=True)
 class Sourced(Generic[T]):
-    """Data with their provenance, the files they were read from, and notes (French) on gaps."""
+    """Data with their provenance, the files they were read from, notes (French) on gaps, and the
+    inputs that could not be had (``missing``: :class:`esstools.sources.fetched.Missing` items; ``data``
+    is then None, or holds what could be read)."""
 
     data: T
     provenance: Provenance
     files: tuple[Path, ...] = field(default=())
     notes: tuple[str, ...] = field(default=())
+    missing: tuple = field(default=())
 
     def __post_init__(self) -> None:
         if not isinstance(self.provenance, Provenance):
             raise TypeError(f"Sourced.provenance must be a Provenance, got {self.provenance!r}.")
         object.__setattr__(self, "files", tuple(Path(f) for f in self.files))
         object.__setattr__(self, "notes", tuple(self.notes))
+        object.__setattr__(self, "missing", tuple(self.missing))
 
 
 def demo_dir(name: str) -> Path:

@@ -3,7 +3,8 @@
 Demo: :mod:`esstools.synth.employment` writes a synthetic export for every département, région and
 France in the URSSAF export layout into the demo cache (:func:`~esstools.sources.base.demo_dir`),
 which is read back through :func:`esstools.loaders.urssaf.load_ess_employment` like a real file.
-Real: the path of a URSSAF export (CSV ``;``, XLSX…), any territory it contains.
+Real: the path of a URSSAF export (CSV ``;``, XLSX…), any territory it contains, or ``"fetched"``: the
+export downloaded by ``esstools fetch urssaf-ess-departements`` (absent: ``missing`` is set, no demo).
 
 :func:`employment_series` returns the département's series, its reference (its own région, or
 France), the series by ESS family (for the shift-share) and the published figures that concern
@@ -23,7 +24,10 @@ from .. import territory
 from ..errors import ParameterError, check_choice
 from ..loaders.urssaf import load_ess_employment
 from ..provenance import Provenance
+from . import fetched as fetched_mod
 from .base import Sourced, demo_dir, perturb
+
+URSSAF_SOURCE = "urssaf-ess-departements"
 
 MEASURES = ["establishments", "employees", "payroll_eur"]
 REFERENCES = ("region", "FR")
@@ -56,7 +60,8 @@ def _demo_table(directory: str, territories: tuple | None) -> tuple[Path, pd.Dat
 def employment_table(source: str = "demo", territories: list[tuple[str, str]] | None = None) -> Sourced:
     """The URSSAF-format employment table (loader output schema) and its provenance.
 
-    ``source``: ``"demo"`` or the path of a real URSSAF export (CSV ``;`` or XLSX). ``territories``:
+    ``source``: ``"demo"``, ``"fetched"`` (the cached export; ``data`` None and ``missing`` set when
+    absent) or the path of a real URSSAF export (CSV ``;`` or XLSX). ``territories``:
     for the demo, write and read only these (level, code) pairs (the export of the whole of France has
     15 000 rows; a notebook needs a département, its région and France).
     """
@@ -68,11 +73,23 @@ def employment_table(source: str = "demo", territories: list[tuple[str, str]] | 
             path, table = _demo_table(*key)
         table = table.copy()
         prov = _demo_provenance()
+    elif source == fetched_mod.FETCHED:
+        path = fetched_mod.cached(URSSAF_SOURCE)
+        if path is None:
+            return Sourced(None, Provenance.real(), missing=(missing_series(),))
+        prov = fetched_mod.provenance(URSSAF_SOURCE, path)
+        table = fetched_mod.read(URSSAF_SOURCE, path, load_ess_employment)
     else:
         path = Path(source)
         prov = Provenance.real(f"export URSSAF « {path.name} » (effectifs salariés moyens, ESS)")
         table = load_ess_employment(path)
     return Sourced(perturb(table, columns=MEASURES), prov, files=(path,))
+
+
+def missing_series() -> "fetched_mod.Missing":
+    """The missing URSSAF series (no ESS employment series by département without it)."""
+    return fetched_mod.missing("séries URSSAF de l'emploi salarié de l'ESS par département, famille et année",
+                               URSSAF_SOURCE)
 
 
 def _rows(table: pd.DataFrame, level: str, code: str, family: str) -> pd.DataFrame:
@@ -215,13 +232,35 @@ def published_points(table: pd.DataFrame, provenance: Provenance, codes: list[tu
     return pd.DataFrame(rows)
 
 
+def published_only(departement: str, reference: str = "region") -> Sourced:
+    """Published points (``data/employment/published_points.csv``) about ``departement`` and its reference,
+    without any series (what notebook 02 can still state when the URSSAF series is missing). Real."""
+    from ..synth import employment as demo
+
+    dep = territory.lookup(str(departement), level="departement")
+    level, code, name, _ = resolve_reference(dep.code, reference)
+    pts = demo.calibration_points()
+    keep = pts[[(lv, c) in {("departement", dep.code), (level, code)} and bool(y)
+                for lv, c, y in zip(pts["territory_level"], pts["territory_code"], pts["year"])]]
+    table = pd.DataFrame({"territoire": [f"{LEVEL_FR[lv]} {c}" for lv, c in zip(keep["territory_level"],
+                                                                                keep["territory_code"])],
+                          "chiffre publié": keep["label_fr"].to_numpy(), "année": keep["year"].to_numpy(),
+                          "source": keep["source"].to_numpy(), "note": keep["note"].fillna("").to_numpy()})
+    label = {"departement": f"{dep.name} ({dep.code})", "reference": name if level == "france" else f"{name} (région {code})"}
+    return Sourced((table.reset_index(drop=True), label),
+                   Provenance.real("chiffres publiés recensés par esstools (data/employment/published_points.csv)"))
+
+
 def employment_series(departement: str, reference: str = "region", source: str = "demo", frequency: str = "A",
                       start_year: int | None = None, end_year: int | None = None) -> Sourced:
-    """The employment data of notebook 02 for ``departement`` (any of the 101), with provenance and notes."""
+    """The employment data of notebook 02 for ``departement`` (any of the 101), with provenance and notes
+    (``data`` None and ``missing`` set when ``source="fetched"`` and the export is not in the cache)."""
     check_choice("frequency", frequency, ["A", "Q"])
     dep = territory.lookup(str(departement), level="departement")
     level, code, name, ref_note = resolve_reference(dep.code, reference)
     data = employment_table(source, territories=[("departement", dep.code), (level, code)])
+    if data.missing:
+        return data
     table = data.data
     notes = []
     if dep.code == "976" and not data.provenance.is_demo:

@@ -11,6 +11,13 @@ extract (:func:`esstools.loaders.clause_hours.load_clause_hours`), DECP awards
   the real formats under ``demo_dir("siae")/<département>-<hash of the parameters>/``; the loaders
   read them back. The truth of the demo travels in :attr:`SiaeInputs.demo`.
 - **Real**: the four paths (CSV/XLSX/Parquet/JSON as each loader accepts).
+- **Fetched** (``source="fetched"``): the files of the ``esstools fetch`` cache — the SIAE list of the
+  département (``siae-directory``), DECP (``decp`` of the département, else the ministry's annual JSON
+  ``decp-minef-json``), financial ratios (``ratios-financiers``); clause hours have no public source and
+  come from ``clause_hours`` (a path) only. An explicit path replaces the cached file of its input. An
+  absent input is a :class:`~esstools.sources.fetched.Missing` item in ``Sourced.missing`` (its frame
+  is None): the demo is never used. Invalid DECP records of real files are left out and counted
+  (``on_invalid="drop"``); every repair warning of the loaders becomes a note.
 
 Directories that only give a postcode (the les emplois API, the platform export) get their commune
 code from :func:`esstools.postcodes.resolve_communes` (postcode, and city when the loader
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -37,6 +45,7 @@ from ..loaders.decp import load_decp
 from ..loaders.financials import load_financial_ratios
 from ..loaders.siae import load_siae_directory
 from ..provenance import Provenance
+from . import fetched as fetched_mod
 from .base import Sourced, demo_dir, perturb
 from ..postcodes import resolve_communes
 
@@ -49,12 +58,15 @@ FILE_NAMES = {"directory": {"export-csv": "siae_structures.csv", "api-json": "si
 
 @dataclass(frozen=True)
 class SiaeInputs:
-    """The four loader outputs (``decp``: awards, one row per award and holder) and, for the demo, its records."""
+    """The four loader outputs (``decp``: awards, one row per award and holder) and, for the demo, its records.
 
-    directory: pd.DataFrame
-    clause_hours: pd.DataFrame
-    decp: pd.DataFrame
-    financials: pd.DataFrame
+    With ``source="fetched"`` an input absent from the cache is None (see ``Sourced.missing``).
+    """
+
+    directory: pd.DataFrame | None
+    clause_hours: pd.DataFrame | None
+    decp: pd.DataFrame | None
+    financials: pd.DataFrame | None
     departement: str
     demo: Any = None  # esstools.synth.siae_panel.SiaeDemo for the demo, None for real data
 
@@ -78,16 +90,33 @@ def _fill_communes(directory: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return out, [note]
 
 
-def _read(paths: dict) -> tuple[dict, list[str]]:
-    directory, notes = _fill_communes(load_siae_directory(paths["directory"]))
-    frames = {
-        "directory": directory,
-        "clause_hours": perturb(load_clause_hours(paths["clause_hours"]), ["insertion_hours", "beneficiaries"]),
-        "decp": perturb(load_decp(paths["decp"]), ["amount_eur", "award_amount_eur"]),
-        "financials": perturb(load_financial_ratios(paths["financials"]), ["revenue_eur"]),
-    }
-    for name, df in frames.items():
-        df.attrs["path"] = str(paths[name])  # names the file in error messages only
+LOADERS = {"directory": (load_siae_directory, {}),
+           "clause_hours": (load_clause_hours, {}),
+           "decp": (load_decp, {}),
+           "financials": (load_financial_ratios, {})}
+MEASURES = {"directory": None, "clause_hours": ["insertion_hours", "beneficiaries"],
+            "decp": ["amount_eur", "award_amount_eur"], "financials": ["revenue_eur"]}
+
+
+def _read(paths: dict, fetch_sources: dict | None = None, options: dict | None = None) -> tuple[dict, list[str]]:
+    """Frames of the inputs whose path is given (None elsewhere); ``fetch_sources``: registry source of each
+    cached file (SchemaErrors then name it), ``options``: extra loader keyword arguments per input."""
+    frames, notes = {}, []
+    for name, (loader, kwargs) in LOADERS.items():
+        path = paths.get(name)
+        if path is None:
+            frames[name] = None
+            continue
+        kwargs = {**kwargs, **(options or {}).get(name, {})}
+        source = (fetch_sources or {}).get(name)
+        df = fetched_mod.read(source, path, loader, **kwargs) if source else loader(path, **kwargs)
+        if name == "directory":
+            df, filled = _fill_communes(df)
+            notes += filled
+        elif MEASURES[name]:
+            df = perturb(df, MEASURES[name])
+        df.attrs["path"] = str(path)  # names the file in error messages only
+        frames[name] = df
     return frames, notes
 
 
@@ -113,15 +142,20 @@ def _demo_files(departement: str, years: str, seed: int, effects: dict | None) -
 
 
 def siae_inputs(departement: str = "93", *, years: str = "2016-2025", seed: int = 0, effects: dict | None = None,
-                directory=None, clause_hours=None, decp=None, financials=None) -> Sourced:
+                directory=None, clause_hours=None, decp=None, financials=None, source: str = "demo") -> Sourced:
     """The four inputs of ``departement`` as a :class:`Sourced` of :class:`SiaeInputs`.
 
-    Give the four paths (``directory``, ``clause_hours``, ``decp``, ``financials``) for real data;
-    none for the demo (``years``, ``seed`` and ``effects`` — keyword arguments of
-    :class:`esstools.synth.siae_panel.TrueEffects` — then define it).
+    ``source="demo"``: give the four paths (``directory``, ``clause_hours``, ``decp``, ``financials``) for
+    real data, none for the demo (``years``, ``seed`` and ``effects`` — keyword arguments of
+    :class:`esstools.synth.siae_panel.TrueEffects` — then define it). ``source="fetched"``: the cached
+    files, each replaced by its path when given (see the module docstring; ``missing`` lists the absent ones).
     """
     given = {"directory": directory, "clause_hours": clause_hours, "decp": decp, "financials": financials}
     departement = str(departement)
+    if source == fetched_mod.FETCHED:
+        return _fetched_inputs(departement, given)
+    if source != "demo":
+        raise ParameterError(f"Invalid value {source!r} for 'source'; allowed values are: 'demo', 'fetched'.")
     if all(v is None for v in given.values()):
         paths, demo = _demo_files(departement, years, seed, effects)
         frames, notes = _read(paths)
@@ -144,6 +178,62 @@ def siae_inputs(departement: str = "93", *, years: str = "2016-2025", seed: int 
                            f"heures d'insertion « {paths['clause_hours'].name} »",
                            f"DECP « {paths['decp'].name} »", f"ratios financiers « {paths['financials'].name} »")
     return Sourced(SiaeInputs(**frames, departement=departement), prov, files=tuple(paths.values()), notes=tuple(notes))
+
+
+FETCH_SOURCES = {"directory": "siae-directory", "decp": "decp", "financials": "ratios-financiers"}
+MISSING_FR = {
+    "directory": "liste des SIAE du département (SIRET, type, adresse)",
+    "decp": "données essentielles de la commande publique (marchés attribués, clauses sociales, marchés réservés)",
+    "financials": "chiffre d'affaires par SIREN et exercice (ratios financiers INPI-BCE ; la plupart des "
+                  "associations ne déposent pas leurs comptes)",
+}
+CLAUSE_HOURS_MISSING = fetched_mod.Missing(
+    "heures d'insertion des clauses sociales par SIAE et année", None,
+    "extrait à demander au facilitateur des clauses sociales du département, puis paramètre clause_hours_path "
+    "(modèle esstools d'heures d'insertion)")
+
+
+def _fetched_paths(departement: str, given: dict) -> tuple[dict, dict, list, list[str]]:
+    """(paths, registry source of each cached path, missing items, notes) of the fetched mode."""
+    paths, sources, gaps, notes = {}, {}, [], []
+    for name in ("directory", "clause_hours", "decp", "financials"):
+        if given[name] is not None:
+            paths[name] = Path(given[name])
+            continue
+        if name == "clause_hours":
+            gaps.append(CLAUSE_HOURS_MISSING)
+            continue
+        src = FETCH_SOURCES[name]
+        path = fetched_mod.cached(src, departement)
+        if path is None and name == "decp":
+            path = fetched_mod.cached("decp-minef-json")
+            if path is not None:
+                src = "decp-minef-json"
+                notes.append(f"DECP : fichier annuel du ministère (decp-minef-json, national) faute du fichier "
+                             f"decp.info du département ({fetched_mod.fetch_command('decp', departement)}).")
+        if path is None:
+            gap = fetched_mod.missing(MISSING_FR[name], src, departement)
+            if name == "decp":
+                gap = fetched_mod.Missing(gap.what, gap.source, gap.how + " ; à défaut, le fichier annuel du ministère : "
+                                          + fetched_mod.fetch_command("decp-minef-json"))
+            gaps.append(gap)
+        else:
+            paths[name], sources[name] = path, src
+    return paths, sources, gaps, notes
+
+
+def _fetched_inputs(departement: str, given: dict) -> Sourced:
+    paths, sources, gaps, notes = _fetched_paths(departement, given)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frames, read_notes = _read(paths, sources, {"decp": {"on_invalid": "drop"}})
+    notes += [f"Réparation du chargeur (message d'origine, en anglais) : {w.message}" for w in caught
+              if issubclass(w.category, UserWarning)] + read_notes
+    provs = [fetched_mod.provenance(sources[k], p) if k in sources
+             else Provenance.real(f"fichier « {p.name} » ({k})") for k, p in paths.items()]
+    prov = Provenance("real", tuple(s for p in provs for s in p.sources))
+    return Sourced(SiaeInputs(**frames, departement=departement), prov, files=tuple(paths.values()),
+                   notes=tuple(notes), missing=tuple(gaps))
 
 
 def power_simulator(departement: str = "93", first_year: int = 2016) -> Callable:

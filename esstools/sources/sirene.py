@@ -4,8 +4,10 @@ Demo: :mod:`esstools.synth.sirene` writes synthetic ``StockEtablissement`` / ``S
 files in the real INSEE format under :func:`~esstools.sources.base.demo_dir` ``("sirene")`` (once
 per département, COG, seed and year: the files are deterministic), read back through the real
 loader :func:`esstools.loaders.sirene.load_establishments`. Real: INSEE stock files given by path
-(any département; no calibration involved). The headcount columns pass through
-:func:`~esstools.sources.base.perturb`.
+(any département; no calibration involved), or ``source="fetched"``: the stock files downloaded by
+``esstools fetch sirene-etablissements sirene-unites-legales`` (:mod:`esstools.sources.fetched`); a
+file absent from the cache is reported as missing, never replaced by the demo. The headcount columns
+pass through :func:`~esstools.sources.base.perturb`.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from typing import Sequence
 
 import pandas as pd
 
-from ..loaders.sirene import load_establishments
-from ..provenance import Provenance
+from ..errors import SchemaError
+from ..loaders.sirene import load_establishments, load_legal_units
+from ..provenance import Provenance, combine
+from . import fetched as fetched_mod
 from .base import Sourced, demo_dir, perturb
 
 MEASURES = ["headcount_low", "headcount_high", "headcount_mid"]
@@ -57,10 +61,16 @@ def establishments(departements: str | Sequence[str], source: str = "demo", *, e
                    cog: int = 2026, seed: int = 2026, year: int = 2024) -> Sourced:
     """Active establishments of ``departements`` (loader output schema) and their provenance.
 
-    ``source="demo"``: synthetic files (see module docstring); otherwise ``etab_path`` / ``ul_path``
+    ``source="demo"``: synthetic files (see module docstring); ``"fetched"``: the files of the fetch
+    cache (``data`` None and ``missing`` set when one is absent); otherwise ``etab_path`` / ``ul_path``
     are real INSEE stock files (CSV, zip or Parquet) read for the listed départements.
     """
     deps = [departements] if isinstance(departements, str) else list(departements)
+    if source == fetched_mod.FETCHED:
+        etab_path, ul_path = fetched_paths()
+        gaps = missing_files(etab_path, ul_path)
+        if gaps:
+            return Sourced(None, Provenance.real(), missing=gaps)
     if source == "demo":
         frames, files = [], []
         for dep in deps:
@@ -77,6 +87,62 @@ def establishments(departements: str | Sequence[str], source: str = "demo", *, e
         files = [Path(etab_path), Path(ul_path)]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=FutureWarning)
-            data = load_establishments(etab_path, ul_path, departements=deps)
-        prov = Provenance.real(f"Insee, base SIRENE (fichiers stock {files[0].name}, {files[1].name})")
+            try:
+                data = load_establishments(etab_path, ul_path, departements=deps)
+            except SchemaError as exc:
+                if source != fetched_mod.FETCHED:
+                    raise
+                on_ul = bool(exc.path) and Path(exc.path).name == files[1].name
+                raise fetched_mod.annotate(exc, "sirene-unites-legales" if on_ul else "sirene-etablissements",
+                                           files[1] if on_ul else files[0]) from exc
+        prov = (combine(fetched_mod.provenance("sirene-etablissements", files[0]),
+                        fetched_mod.provenance("sirene-unites-legales", files[1])) if source == fetched_mod.FETCHED
+                else Provenance.real(f"Insee, base SIRENE (fichiers stock {files[0].name}, {files[1].name})"))
     return Sourced(perturb(data, columns=MEASURES), prov, files=tuple(files))
+
+
+def fetched_paths() -> tuple[Path | None, Path | None]:
+    """Cached StockEtablissement and StockUniteLegale files (None where absent)."""
+    return fetched_mod.cached("sirene-etablissements"), fetched_mod.cached("sirene-unites-legales")
+
+
+def missing_files(etab_path, ul_path) -> tuple:
+    """Missing items for absent SIRENE stock files."""
+    gaps = []
+    if etab_path is None:
+        gaps.append(fetched_mod.missing("établissements SIRENE (commune, activité, effectifs de chaque "
+                                        "établissement : la géographie de la comparaison)", "sirene-etablissements"))
+    if ul_path is None:
+        gaps.append(fetched_mod.missing("unités légales SIRENE (catégorie juridique et indicateur ESS)",
+                                        "sirene-unites-legales"))
+    return tuple(gaps)
+
+
+#: Above this size a StockUniteLegale file is not loaded whole by :func:`legal_units` (the national file,
+#: ~28 million units, is read with the establishments, filtered by département, instead).
+LEGAL_UNITS_MAX_BYTES = 100_000_000
+
+
+def legal_units(source: str = fetched_mod.FETCHED, path=None, max_bytes: int = LEGAL_UNITS_MAX_BYTES) -> Sourced:
+    """Legal units of a StockUniteLegale file (:func:`esstools.loaders.sirene.load_legal_units`), with provenance.
+
+    ``source="fetched"``: the cached file (``data`` None and ``missing`` set when absent); otherwise
+    ``path`` is a real file. National, without geography: the ESS families of the file as read. A file
+    larger than ``max_bytes`` is not loaded (``data`` None, a note says why).
+    """
+    if source == fetched_mod.FETCHED:
+        path = fetched_mod.cached("sirene-unites-legales")
+        if path is None:
+            return Sourced(None, Provenance.real(), missing=missing_files(True, None))
+        prov = fetched_mod.provenance("sirene-unites-legales", path)
+    else:
+        path = Path(path)
+        prov = Provenance.real(f"Insee, base SIRENE (fichier stock {path.name})")
+    size = path.stat().st_size
+    if size > max_bytes:
+        return Sourced(None, prov, files=(path,), notes=(
+            f"Unités légales non décomptées seules : fichier de {size / 1e6:.0f} Mo (national), lu avec les "
+            "établissements du département.",))
+    return Sourced(fetched_mod.read("sirene-unites-legales", path, load_legal_units, check=False)
+                   if source == fetched_mod.FETCHED
+                   else load_legal_units(path), prov, files=(path,))

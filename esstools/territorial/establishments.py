@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..provenance import Provenance
 from ..sources import Sourced
 from ..sources import sirene as sirene_source
 from .geography import commune_units
@@ -28,9 +29,16 @@ def with_units(etab: pd.DataFrame, params: Parameters, level: str | None = None)
     return out
 
 
+def _source(params: Parameters) -> str:
+    return "demo" if params.data_kind == "demo" else ("fetched" if params.source == "fetched" else "real")
+
+
 def load(params: Parameters, seed: int = 2026) -> Sourced:
-    """The département's establishments with their units (level of ``params``), and their provenance."""
-    src = sirene_source.establishments(params.departement, "demo" if params.data_kind == "demo" else "real",
+    """The département's establishments with their units (level of ``params``), and their provenance
+    (``data`` None and ``missing`` set when a fetched SIRENE file is absent)."""
+    if params.missing:
+        return Sourced(None, Provenance.real(), missing=params.missing)
+    src = sirene_source.establishments(params.departement, _source(params),
                                        etab_path=params.etab_path, ul_path=params.ul_path, cog=params.cog,
                                        seed=seed, year=params.year)
     dep = src.data[src.data["departement"] == params.departement]
@@ -39,6 +47,8 @@ def load(params: Parameters, seed: int = 2026) -> Sourced:
 
 def load_peers(params: Parameters, seed: int = 2026) -> Sourced:
     """Establishments of the peer départements (``params.peers``; same source as the département's)."""
-    return sirene_source.establishments(list(params.peers), "demo" if params.data_kind == "demo" else "real",
+    if params.missing:
+        return Sourced(None, Provenance.real(), missing=params.missing)
+    return sirene_source.establishments(list(params.peers), _source(params),
                                         etab_path=params.etab_path, ul_path=params.ul_path, cog=params.cog,
                                         seed=seed, year=params.year)

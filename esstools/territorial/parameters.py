@@ -58,6 +58,7 @@ class Parameters:
     requested_level: str = "auto"
     peers: tuple[str, ...] = field(default=())
     contours: str | None = None
+    missing: tuple = field(default=())  # esstools.sources.fetched.Missing items (source="fetched")
 
     @property
     def reference_code(self) -> str:
@@ -107,8 +108,10 @@ def check_parameters(departement="93", level="auto", reference="region", year=20
 
     ``departement``: a département code of COG ``cog``; ``level``: one of :data:`LEVELS`;
     ``reference``: one of :data:`REFERENCES` (``"FR"`` and the département's own region code are
-    accepted); ``source``: ``"demo"`` or a directory / pair of paths ``"<etab>;<ul>"`` of real
-    SIRENE stock files; ``contours``: None, a GeoJSON file or a directory of contour files.
+    accepted); ``source``: ``"demo"``, ``"fetched"`` (the SIRENE stock files of the ``esstools fetch``
+    cache; absent ones are listed in ``missing``, never replaced by the demo) or a directory / pair of
+    paths ``"<etab>;<ul>"`` of real SIRENE stock files; ``contours``: None, a GeoJSON file or a directory
+    of contour files (with ``"fetched"`` and no ``contours``: the cached commune and département outlines).
     Raises :class:`ParameterError` with the allowed values.
     """
     from .. import territory
@@ -149,8 +152,18 @@ def check_parameters(departement="93", level="auto", reference="region", year=20
             f"Bouches-du-Rhône (13, Marseille), not for {dep!r}; use level='auto', 'epci' or 'commune'."
         )
     etab_path = ul_path = None
+    missing: tuple = ()
     if source == "demo":
         kind = "demo"
+    elif source == "fetched":
+        from ..sources import sirene as sirene_source
+
+        kind = "real"
+        found = sirene_source.fetched_paths()
+        missing = sirene_source.missing_files(*found)
+        etab_path, ul_path = (None, None) if missing else (str(found[0]), str(found[1]))
+        if contours in (None, ""):
+            contours = fetched_contours()
     else:
         kind = "real"
         etab_path, ul_path = _resolve_source(str(source))
@@ -158,7 +171,16 @@ def check_parameters(departement="93", level="auto", reference="region", year=20
     peers = peer_departements(dep, cog) if ref == "peers" else ()
     return Parameters(dep, resolved, ref, year, str(source), int(cog), kind, str(row["name"]), region,
                       etab_path, ul_path, region_name=str(regions[region]), requested_level=str(level),
-                      peers=peers, contours=None if contours in (None, "") else str(contours))
+                      peers=peers, contours=None if contours in (None, "") else str(contours), missing=missing)
+
+
+def fetched_contours() -> str | None:
+    """The cached commune and département outlines (``esstools fetch communes-geometry departements-geometry``)
+    as a ``contours`` value (files joined by ";"), or None when neither is cached."""
+    from ..sources import fetched
+
+    found = [fetched.cached(name) for name in ("communes-geometry", "departements-geometry")]
+    return ";".join(str(p) for p in found if p is not None) or None
 
 
 def _resolve_source(source: str) -> tuple[str, str]:

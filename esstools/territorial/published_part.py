@@ -331,17 +331,8 @@ def _published_headline(row: pd.Series) -> dict:
     return item
 
 
-def results_payload(params: Parameters, table: pd.DataFrame, summ: pd.DataFrame, conc: dict,
-                    data_source: str) -> dict:
-    """Payload for ``results.save("01_territorial_comparison", ...)``: published (real) and
-    establishment-level (demo or real) headline numbers, each with unit, label, kind and source.
-
-    Published items carry what they count (``unit``: "salariés", "emplois", "établissements
-    employeurs", "%"; ``share_of``), their qualifier, data year or "publ. AAAA" (``year_label``),
-    producer and ``display`` (:func:`_shown`); their label is the indicator's French label.
-    """
-    from ..display import headline
-
+def published_headlines(params: Parameters, table: pd.DataFrame) -> dict[str, dict]:
+    """Headline items of the published figures about the département (real), for :func:`results_payload`."""
     head: dict[str, dict] = {}
     picks = {
         "published_ess_share_establishments_pct": ["ess_share_establishments_pct",
@@ -358,6 +349,21 @@ def results_payload(params: Parameters, table: pd.DataFrame, summ: pd.DataFrame,
         row = latest(table, params.departement, inds)
         if row is not None:
             head[key] = _published_headline(row)
+    return head
+
+
+def results_payload(params: Parameters, table: pd.DataFrame, summ: pd.DataFrame, conc: dict,
+                    data_source: str) -> dict:
+    """Payload for ``results.save("01_territorial_comparison", ...)``: published (real) and
+    establishment-level (demo or real) headline numbers, each with unit, label, kind and source.
+
+    Published items carry what they count (``unit``: "salariés", "emplois", "établissements
+    employeurs", "%"; ``share_of``), their qualifier, data year or "publ. AAAA" (``year_label``),
+    producer and ``display`` (:func:`_shown`); their label is the indicator's French label.
+    """
+    from ..display import headline
+
+    head = published_headlines(params, table)
     kind = params.data_kind
     total_e = float(summ["ess_establishments"].sum())
     total_j = float(summ["ess_employees"].sum())

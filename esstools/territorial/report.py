@@ -14,9 +14,10 @@ from functools import cached_property
 
 import pandas as pd
 
-from ..display import fmt_number
+from ..display import fmt_number, say, show_table
 from ..provenance import Provenance, combine
 from . import charts, composition, contours, establishments, geography, maps, reading
+from . import missing as missing_part
 from .parameters import LEVEL_HEADERS, PEER_RULE_FR, Parameters, check_parameters
 
 PUBLISHED_SOURCE = ("chiffres publiés recensés par esstools (data/reference/published_figures.csv), sources "
@@ -112,6 +113,16 @@ class TerritorialReport:
     def provenance(self) -> Provenance:
         """Provenance of the establishment-level results (demo or real)."""
         return self.data.provenance
+
+    @property
+    def missing(self) -> tuple:
+        """Inputs absent from the fetch cache (``source="fetched"``): part 2 is then not computed."""
+        return self.params.missing
+
+    @cached_property
+    def legal_units(self):
+        """The fetched legal units (national, no geography) when the establishments are missing, else None."""
+        return missing_part.legal_units(self.params) if self.missing else None
 
     @property
     def report_provenance(self) -> Provenance:
@@ -215,6 +226,10 @@ class TerritorialReport:
     def maps(self):
         """Unit maps from real contours: yields figures, or French messages where a level has no contour."""
         p = self.params
+        if self.missing:
+            yield (f"Cartes des salariés de l'ESS par {p.level_label} non produites : "
+                   + " ; ".join(m.text_fr for m in self.missing) + ".")
+            return
         message = contours.missing_message(p.contours)
         if message:
             yield message
@@ -242,6 +257,68 @@ class TerritorialReport:
                 fig.text(0.01, 0.035, "Contours harmonisés : " + note, fontsize=6.5, color="#555555")
             yield fig
 
+    # ------------------------------------------------------------------ notebook sections (part 2)
+    def show_establishments(self) -> None:
+        """Source line, summary table by territory and ranked bars; or what is missing and the legal units read."""
+        import matplotlib.pyplot as plt
+
+        if self.missing:
+            for m in self.missing:
+                say(m.text_fr, self.provenance)
+            units = self.legal_units
+            if units is not None and units.data is not None:
+                say(missing_part.units_sentence(units.data), units.provenance)
+                show_table(missing_part.family_table(units.data), units.provenance, source=units.provenance.source_fr,
+                           digits=0, uuid="unites_legales")
+            elif units is not None:
+                for note in units.notes:
+                    say(note, units.provenance)
+            return
+        say(self.calibration_fr(), self.provenance)
+        view, digits = self.summary_view()
+        show_table(view, self.provenance, digits=digits, uuid="territoires")
+        self.ranked_bars()
+        plt.show()
+
+    def show_composition(self) -> None:
+        """ESS families and activity sections of the département's establishments (or why not)."""
+        import matplotlib.pyplot as plt
+
+        if self.missing:
+            say("Familles, secteurs d'activité et densité par territoire non calculés : fichier des établissements "
+                "SIRENE manquant (voir ci-dessus).", self.provenance)
+            return
+        show_table(self.families, self.provenance, digits=1, uuid="familles")
+        self.family_chart()
+        plt.show()
+        self.scatter()
+        plt.show()
+        show_table(self.sections, self.provenance, digits=1, uuid="sections")
+
+    def show_maps(self) -> None:
+        """The unit maps, or the French message of each map not produced."""
+        import matplotlib.pyplot as plt
+
+        for item in self.maps():
+            print(item) if isinstance(item, str) else plt.show()
+
+    def show_reading(self) -> None:
+        if self.missing:
+            for it in missing_part.synthesis_items(self.missing, self.legal_units):
+                say(it["text"], self.provenance)
+            say("Ce qui reste établi : les chiffres publiés de la partie 1 (tels que publiés).", self.provenance)
+            return
+        say(self.reading_fr(), self.provenance)
+
+    def show_results(self) -> None:
+        """Save the results JSON and print its headline lines (demo ones marked)."""
+        from .. import results
+
+        payload = self.payload()
+        results.save("01_territorial_comparison", payload, run=self.params.departement)
+        for line, provenance in self.headline_lines(payload):
+            say(line, provenance)
+
     # ------------------------------------------------------------------ synthesis and results
     def synthesis(self) -> list[dict]:
         """Key findings in French, each with its nature ("publié", "calculé sur données réelles",
@@ -261,6 +338,8 @@ class TerritorialReport:
             items.append({"text": f"Aucun chiffre publié sur l'ESS n'est recensé pour {p.departement_name} dans la "
                                   "table des chiffres publiés.", "nature": "publié",
                           "source": "data/reference/published_figures.csv"})
+        if self.missing:
+            return items + missing_part.synthesis_items(self.missing, self.legal_units)
         nature = NATURE["demo" if self.provenance.is_demo else "real"]
         t = self.totals
         items.append({"text": f"Fichier SIRENE : {fmt_number(t['ess_establishments'], 0)} établissements employeurs "
@@ -288,6 +367,16 @@ class TerritorialReport:
         """Results JSON: ``comparison.results_payload`` + provenance sources, parameters and synthesis."""
         from . import published_part as cmp
 
+        if self.missing:
+            p = self.params
+            return {"data_kind": "real", "source": "chiffres publiés (partie 1)",
+                    "sources": list(self.report_provenance.sources),
+                    "parameters": {"departement": p.departement, "level": p.level, "reference": p.reference,
+                                   "year": p.year, "source": p.source, "cog": p.cog},
+                    "units": [], "headline": cmp.published_headlines(p, self.published),
+                    "synthesis": self.synthesis(), "missing": [m.text_fr for m in self.missing],
+                    "legal_units": (len(self.legal_units.data) if self.legal_units is not None
+                                    and self.legal_units.data is not None else None)}
         payload = cmp.results_payload(self.params, self.published, self.summary, self.concentration, self.source)
         payload.update(self.report_provenance.to_dict())
         payload["parameters"].update({"level": self.params.level, "requested_level": self.params.requested_level,

@@ -18,10 +18,11 @@ import pandas as pd
 from .. import results
 from ..display import fmt_interval, fmt_number, headline, say, show_table
 from ..errors import ParameterError, check_choice
-from ..sources.employment import REFERENCES, employment_series
+from ..sources.employment import REFERENCES, employment_series, published_only
 from . import plots, validation
 from .compare import growth_gap, shift_share
 from .model import MODEL_LABELS_FR, analyse_trend
+from .partial import PartialTrendReport
 
 NOTEBOOK = "02_employment_trends"
 VALIDATION_REPS = 500
@@ -380,12 +381,13 @@ class TrendReport:
 
 def build(departement: str = "93", reference: str = "region", horizon: int = 2028, frequency: str = "A",
           source: str = "demo", start_year: int | None = None, end_year: int | None = None, break_year=2020,
-          validation_reps: int = VALIDATION_REPS) -> TrendReport:
+          validation_reps: int = VALIDATION_REPS) -> TrendReport | PartialTrendReport:
     """Run the analysis of notebook 02 for ``departement`` (any of the 101; see :func:`esstools.sources.employment.employment_series`).
 
     ``reference``: "region" (its own région) or "FR"; ``horizon``: last year projected; ``frequency``:
-    "A" or "Q" (quarterly only if the source gives quarters); ``source``: "demo" or a URSSAF export path;
-    ``break_year``: date of the tested change of growth (None: no break model).
+    "A" or "Q" (quarterly only if the source gives quarters); ``source``: "demo", "fetched" (the export of
+    ``esstools fetch urssaf-ess-departements``; absent: a :class:`~esstools.trends.partial.PartialTrendReport`
+    says so) or a URSSAF export path; ``break_year``: date of the tested change of growth (None: no break model).
     """
     check_choice("frequency", frequency, ["A", "Q"])
     if str(reference) not in REFERENCES and not str(reference).isdigit():
@@ -399,4 +401,6 @@ def build(departement: str = "93", reference: str = "region", horizon: int = 202
               "frequency": frequency, "source": str(source), "start_year": start_year, "end_year": end_year,
               "break_year": by}
     sourced = employment_series(str(departement), str(reference), str(source), frequency, start_year, end_year)
+    if sourced.missing:
+        return PartialTrendReport(sourced, published_only(str(departement), str(reference)), params)
     return TrendReport(sourced, params, validation_reps)
