@@ -69,3 +69,30 @@ def test_to_series_parameters():
         to_series(df, "93", family="syndicat")
     with pytest.raises(ParameterError, match="quarterly"):
         to_series(df, "93", frequency="Q")
+
+
+@pytest.mark.parametrize("renamed", ["nb_salaries", "effectifs_salaries_moyen"])
+def test_a_measure_renamed_upstream_is_refused_not_loaded_as_a_hole(tmp_path, renamed):
+    """Issue 13/17 (changed upstream schema): a missing measure beside an unknown numeric column fails,
+    naming the file, the column as written, the expected name and the schema version."""
+    from esstools.errors import SchemaError
+    from esstools.loaders.urssaf import SCHEMA_VERSION
+
+    path = tmp_path / "urssaf.csv"
+    path.write_text("annee;code_departement;nombre_d_etablissements;" + renamed + ";masse_salariale\n"
+                    "2020;93;10;100;1000000\n2021;93;11;110;1100000\n", encoding="utf-8")
+    before = path.read_bytes()
+    with pytest.raises(SchemaError) as err:
+        load_ess_employment(path)
+    msg = str(err.value)
+    assert str(path) in msg and repr(renamed) in msg and "'effectifs_salaries_moyens'" in msg and SCHEMA_VERSION in msg
+    assert path.read_bytes() == before
+
+
+def test_an_export_without_one_measure_still_loads(tmp_path):
+    """An export that simply lacks a measure (no unknown numeric column) loads, the measure empty."""
+    path = tmp_path / "urssaf.csv"
+    path.write_text("annee;code_departement;nombre_d_etablissements;masse_salariale\n2020;93;10;1000000\n",
+                    encoding="utf-8")
+    df = load_ess_employment(path)
+    assert df["establishments"].tolist() == [10.0] and df["employees"].isna().all()

@@ -241,14 +241,29 @@ def load_ess_employment(path, *, by_sector: bool = False, sheet: str | None = No
     raw, info = read_table(path, sheet=sheet)
     raw = _melt_wide(raw)
     df = SCHEMA.validate(raw, path, info=info)
-    if not {"establishments", "employees", "payroll_eur"} & set(SCHEMA.rename(raw, path).columns):
-        import difflib
+    import difflib
 
-        known = {normalise_header(a) for c in SCHEMA.columns for a in (c.name, *c.aliases)}
-        unknown = [c for c in raw.columns if normalise_header(c) not in known]
+    measures = {"establishments": "nombre_d_etablissements", "employees": "effectifs_salaries_moyens",
+                "payroll_eur": "masse_salariale"}
+    present = set(SCHEMA.rename(raw, path).columns)
+    known = {normalise_header(a) for c in SCHEMA.columns for a in (c.name, *c.aliases)}
+    unknown = [c for c in raw.columns if normalise_header(c) not in known]
+    absent = [h for m, h in measures.items() if m not in present]
+    if absent and present & set(measures):
+        # a measure missing while an unknown column holds numbers: renamed upstream, never loaded as a hole
+        numeric = [c for c in unknown if pd.to_numeric(raw[c].astype(str).str.replace(r"[\s\u202f\u00a0]", "", regex=True)
+                                                       .str.replace(",", "."), errors="coerce").notna().mean() > 0.9]
+        if numeric:
+            guess = next((h for h in absent for c in numeric
+                          if difflib.get_close_matches(normalise_header(c), [h], n=1, cutoff=0.6)), absent[0])
+            raise SchemaError(
+                f"File '{path}': column {numeric[0]!r} holds numbers but is not a column of the URSSAF ESS schema "
+                f"(schema_version {SCHEMA_VERSION!r}), and the measure '{guess}' is missing: has the upstream "
+                f"schema renamed it? Expected '{guess}' (missing measures: {', '.join(repr(a) for a in absent)}).",
+                path=str(path), column=str(numeric[0]), values=[str(numeric[0])], expected=guess)
+    if not set(measures) & present:
         close = [c for c in unknown if difflib.get_close_matches(
-            normalise_header(c), ["effectifs_salaries_moyens", "nombre_d_etablissements", "masse_salariale"],
-            n=1, cutoff=0.6)]
+            normalise_header(c), list(measures.values()), n=1, cutoff=0.6)]
         hint = (f" Column {close[0]!r} looks like a renamed measure ('effectifs_salaries_moyens', "
                 "'nombre_d_etablissements' or 'masse_salariale'): has the upstream schema changed?") if close else ""
         raise SchemaError(
