@@ -340,6 +340,7 @@ STEPS = [
     ("parquet_file_metadata(", "Parquet footers (schema, row counts)"),
     ("stats_min_value", "`siret` column screened on row-group statistics"),
     ("SELECT DISTINCT nullif(nullif(\"etat", "state / employer code lists (scan of the whole file)"),
+    ("WHERE (length(", "commune code shapes (scan of the commune column)"),
     ("CREATE TEMP TABLE _u AS", "legal units that can be ESS (prefiltered scan, duplicated SIRENs)"),
     ("CREATE TEMP TABLE _uj AS", "legal units of the selected establishments"),
     (" FROM _u", "unit checks (ESS flag, legal category, duplicates)"),
