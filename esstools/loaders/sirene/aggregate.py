@@ -228,7 +228,7 @@ def aggregate_ess(
             checks.check_unit_values(con, ul, "_u")
             checks.check_unique_units(con, ul)
             u_table = f"({ul_sql(ul)})" if full_join else "_u"
-            n, matched, missing = checks.unit_match(con, plan, f"SELECT siren FROM ({ul_sql(ul)})")
+            n, matched, missing = checks.unit_match(con, plan, ul)
             df = con.execute(_aggregate_sql(plan, by, u_table, drop=invalid_siret == "drop")).df()
             known = checks.known_commune_codes(con) if "commune_code" in by else None
             bad_naf_marker = "ess_family" in df.columns and bool((df["ess_family"] == "_bad_naf").any())
