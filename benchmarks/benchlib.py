@@ -33,6 +33,28 @@ def machine() -> dict:
     return info
 
 
+def peak_rss_mb() -> float:
+    """Peak resident memory (MB) of THIS process only: ``VmHWM`` of ``/proc/self/status``.
+
+    Not ``resource.getrusage(RUSAGE_SELF).ru_maxrss``: on Linux a process started by
+    fork/vfork + exec keeps, in ``ru_maxrss``, the high-water mark of the address space it
+    replaced, i.e. its parent's peak at the time of the fork (a contender started after the
+    data generator would report the generator's peak). ``VmHWM`` belongs to the process's
+    own address space. Falls back to ``ru_maxrss`` where ``/proc`` is absent.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
+
+
 def write_section(start: str, end: str, section: str) -> None:
     """Replace (or append) the block between ``start`` and ``end`` markers of RESULTS.md, atomically."""
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"

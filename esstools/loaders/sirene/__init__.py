@@ -164,8 +164,14 @@ the establishments with the checks as aggregates (``count(*) FILTER (WHERE NOT .
 offending rows are only looked up when a count is non-zero); the Luhn check is integer
 arithmetic on the SIREN and NIC (see :func:`_siren_luhn_part`); with ``commune_code`` among
 the keys, commune codes are checked and repaired on the distinct codes of the grouped result.
-Only the grouped result reaches pandas. See ``benchmarks/RESULTS.md`` (section "SIRENE
-aggregation").
+Only the grouped result reaches pandas. A ``departements`` / ``communes`` selection is put into
+the scan as a superset of the territory: a prefix test on the commune code as read when one
+scan of the commune column shows every code has the 5-character shape (Parquet), else a test
+that also keeps every code to repair or report; the other columns of a national file are then
+decoded for the selected territory only. The join match rate probes the unit file within the
+SIREN range of its sample only (row groups pruned on the Parquet statistics of a file sorted by
+SIREN, like the INSEE stock). See ``benchmarks/RESULTS.md`` (section "SIRENE at national
+scale").
 
 Package layout: :mod:`.schema` (columns, domains, ``SCHEMA_VERSION``), :mod:`.read` (files
 as DuckDB relations, integrity), :mod:`.classify` (SQL of the selection, checks and ESS

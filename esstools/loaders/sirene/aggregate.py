@@ -11,7 +11,7 @@ import pandas as pd
 
 from ...errors import EsstoolsWarning, InputFileError, ParameterError, SchemaError, check_choice
 from . import checks
-from .classify import FAMILY_SQL, Plan, connect, etab_plan, text_expr, ul_sql
+from .classify import FAMILY_SQL, Plan, connect, etab_plan, raw_expr, text_expr, ul_sql
 from .read import Source, open_source, require
 from .schema import AGGREGATE_KEYS, INVALID_SIRET, UL_REQUIRED
 
@@ -67,12 +67,16 @@ def load_establishments(
                          employer_only=employer_only, naf_exclusions_on=naf_exclusions)
         checks.warn_int_codes(etab, ul)
         try:
+            if departements is not None or communes is not None:
+                plan = etab_plan(etab, ul, date=date, departements=departements, communes=communes,
+                                 employer_only=employer_only, naf_exclusions_on=naf_exclusions,
+                                 communes_well_formed=checks.communes_well_formed(con, etab))
             con.execute(f"CREATE TEMP TABLE _sel AS {plan.select_sql}")
             diag = con.execute(checks.diag_sql(plan, "_sel")).fetchdf().iloc[0].to_dict()
             checks.handle_diagnostics(con, plan, diag, invalid_siret)
             con.execute(
                 f"CREATE TEMP TABLE _uj AS SELECT u.*, m.categorie_juridique IS NOT NULL AS _known_cj "
-                f"FROM ({ul_sql(ul)} WHERE {text_expr(ul, 'siren')} IN (SELECT DISTINCT siren FROM _sel)) u "
+                f"FROM ({ul_sql(ul)} WHERE {raw_expr(ul, 'siren')} IN (SELECT DISTINCT siren FROM _sel)) u "
                 "LEFT JOIN _cj_map m ON m.categorie_juridique = u.legal_category")
             checks.check_unit_values(con, ul, "_uj")
             known = checks.known_commune_codes(con)
@@ -224,7 +228,7 @@ def aggregate_ess(
             checks.check_unit_values(con, ul, "_u")
             checks.check_unique_units(con, ul)
             u_table = f"({ul_sql(ul)})" if full_join else "_u"
-            n, matched, missing = checks.unit_match(con, plan, f"SELECT siren FROM ({ul_sql(ul)})")
+            n, matched, missing = checks.unit_match(con, plan, ul)
             df = con.execute(_aggregate_sql(plan, by, u_table, drop=invalid_siret == "drop")).df()
             known = checks.known_commune_codes(con) if "commune_code" in by else None
             bad_naf_marker = "ess_family" in df.columns and bool((df["ess_family"] == "_bad_naf").any())

@@ -242,7 +242,7 @@ FLAG_COLUMNS = {
 
 
 def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employer_only, naf_exclusions_on,
-              check_siret_column: bool = True, inline_domain: bool = True) -> Plan:
+              check_siret_column: bool = True, inline_domain: bool = True, communes_well_formed: bool = False) -> Plan:
     """SQL of the selected establishments. ``check_siret_column``: read the 14-character
     ``siret`` column and require siret = siren || nic (always done when there is no ``nic``
     column: the NIC is then taken from the SIRET).
@@ -254,6 +254,10 @@ def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employe
     ``inline_domain=False`` (Parquet in :func:`aggregate_ess`): the state and employer values
     are checked by one scan of those two columns (:func:`.checks.domain_scan`) instead, and the
     selection filters ``= 'A'`` / ``= 'O'`` are pushed into the Parquet scan.
+    With ``departements`` / ``communes`` a superset of the territory is selected in the scan
+    itself (:func:`_geo_prefilter`); ``communes_well_formed=True`` (every commune code of the
+    file is a 5-character code of the expected shape, see
+    :func:`.checks.communes_well_formed`) reduces it to a prefix test DuckDB evaluates cheaply.
     """
     need = list(ETAB_REQUIRED)
     if employer_only:
@@ -301,6 +305,9 @@ def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employe
     if employer_only:
         emp = raw_expr(etab, "caractereEmployeurEtablissement")
         where.append(f"{emp} <> 'N'" if inline_domain else f"{emp} = 'O'")
+    if deps or coms:
+        where.append(_geo_prefilter(upper(raw_expr(etab, "codeCommuneEtablissement")), deps, coms,
+                                    communes_well_formed))
     where_sql = " AND ".join(where) if where else "true"
     date_where = ""
     if d is not None:
@@ -402,6 +409,28 @@ def etab_plan(etab: Source, ul: Source, *, date, departements, communes, employe
                 naf_checks=(prefixed(bad_naf), prefixed(f"coalesce({dotless}, false)")))
 
 
+def commune_shape_bad_sql(raw: str) -> str:
+    """SQL over a commune code as read: not a 5-character code of the shape kept as is by the
+    selection (4-digit codes to repair, '20xxx', other malformed codes). NULL stays NULL."""
+    return (f"(length({raw}) <> 5 OR NOT (({raw} GLOB '[0-9][0-9][0-9][0-9][0-9]' AND NOT starts_with({raw}, '20')) "
+            f"OR {raw} GLOB '2[AB][0-9][0-9][0-9]'))")
+
+
+def _geo_prefilter(raw: str, deps: list[str] | None, coms: list[str] | None, well_formed: bool) -> str:
+    """SQL over the commune code as read (``raw``): a superset of the geographic selection that
+    DuckDB can push into the scan, so that the other columns of a national file are only decoded
+    for the rows of the selected territory. Kept: codes starting with a selected département or
+    equal to a selected commune and, unless the file is known to hold none (``well_formed``),
+    every code the selection keeps whatever the filter (codes not of 5 characters, which are
+    repaired 4-digit codes or malformed, and malformed codes such as '20004')."""
+    keep = [f"starts_with({raw}, {sql_str(x)})" for x in deps or ()]
+    if coms:
+        keep.append(f"{raw} IN ({', '.join(sql_str(x) for x in coms)})")
+    if not well_formed:
+        keep.append(commune_shape_bad_sql(raw))
+    return "(" + " OR ".join(keep) + ")"
+
+
 def naf_excluded_sql(on: bool, has_nom: bool, prefix: str) -> str:
     """SQL: NAF rév. 2 activity excluded from the statistical ESS perimeter (columns raw_naf, nom;
     each prefix is matched with and without the dot of the code)."""
@@ -429,8 +458,11 @@ def ul_sql(ul: Source, prefilter: bool = False) -> str:
             in_list = ", ".join(str(int(c)) for c in codes)
         else:
             in_list = ", ".join(sql_str(c) for c in codes)
-        cj_raw = (raw_expr(ul, "categorieJuridiqueUniteLegale")
-                  if ul.columns.get("categorieJuridiqueUniteLegale") in ("int", "text") else cj)
+        # the raw column where its type allows it (an integer column compared with integers: a
+        # zero-padded text expression would be cast back per row and not pushed into the scan)
+        kind = ul.columns.get("categorieJuridiqueUniteLegale")
+        cj_raw = (ident("categorieJuridiqueUniteLegale") if kind == "int"
+                  else raw_expr(ul, "categorieJuridiqueUniteLegale") if kind == "text" else cj)
         where = (f" WHERE {cj_raw} IN ({in_list}) "
                  f"OR {raw_expr(ul, 'economieSocialeSolidaireUniteLegale')} NOT IN ('N', '')")
     return (f"SELECT {siren} AS siren, {cj} AS legal_category, coalesce({flag} = 'O', false) AS ess_flag, "
