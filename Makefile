@@ -13,7 +13,7 @@ CONSTRAINTS := constraints.txt
 .PHONY: help install install-dev report test lab notebooks benchmarks clean
 
 help:
-	@echo "make data    - download every public file the study needs (esstools fetch all, DEPARTEMENT=93)"
+	@echo "make data    - download every public file the study needs (esstools fetch all, DEPARTEMENT=93,92: the départements of reports-real.yml)"
 	@echo "make report DATA=real - the study on the fetched files (reports-real.yml) into reports/real/"
 	@echo "make report  - run every notebook (reports.yml) and write reports/index.html (+ PDFs with Chromium);"
 	@echo "               unchanged runs are reused; .venv/bin/esstools run --force re-runs everything"
@@ -63,10 +63,10 @@ lab: install
 notebooks: install
 	$(PY) scripts/refresh_notebooks.py
 
-# make data [DEPARTEMENT=93]: every public file the study needs, into the esstools cache
+# make data [DEPARTEMENT=93,92] (the départements of reports-real.yml): every public file the study needs, into the esstools cache
 # (esstools fetch all: resumable, checksum-verified; exit 1 with a summary if one is missing).
 .PHONY: data
-DEPARTEMENT ?= 93
+DEPARTEMENT ?= 93,92
 data: install
 	$(VENV)/bin/esstools fetch all --departement $(DEPARTEMENT)
 

@@ -166,3 +166,16 @@ def test_fetched_sirene_files_feed_the_territorial_comparison_as_real_data(tmp_p
     sirene_item = next(i for i in rep.synthesis() if i["text"].startswith("Fichier SIRENE"))
     assert sirene_item["nature"] == "calculé sur données réelles" and DEMO_LABEL not in sirene_item["text"]
     assert rep.payload()["data_kind"] == "real"
+
+
+def test_make_data_fetches_every_departement_of_reports_real():
+    """`make data` (default DEPARTEMENT) downloads the files of every run of reports-real.yml."""
+    import re
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    default = re.search(r"^DEPARTEMENT \?= (\S+)$", (root / "Makefile").read_text(encoding="utf-8"), re.M).group(1)
+    runs = yaml.safe_load((root / "reports-real.yml").read_text(encoding="utf-8"))["runs"]
+    needed = {str(r["parameters"]["departement"]) for r in runs if r["parameters"].get("source") == "fetched"}
+    assert needed and needed <= set(default.split(",")), (needed, default)
