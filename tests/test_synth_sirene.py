@@ -98,7 +98,7 @@ def test_targets_table_states_published_and_defaults():
     t = synth.calibration_targets("92").set_index("target")
     assert t.loc["ess_employer_establishments", "status"] == "publié"
     assert t.loc["ess_employer_establishments", "value"] == 3355
-    assert t.loc["ess_employer_establishments", "figure_id"] == "92_ess_establishments_p2013"
+    assert t.loc["ess_employer_establishments", "figure_id"] == "92_ess_establishments_employer_p2013"
     assert t.loc["ess_share_establishments_pct", "status"] == "régional"  # Île-de-France's share
     assert t.loc["ess_active_establishments", "status"] == "par défaut"
     t93 = synth.calibration_targets("93").set_index("target")
@@ -107,7 +107,7 @@ def test_targets_table_states_published_and_defaults():
     # a département without local or regional figure: France's figure scaled by population
     t13 = synth.calibration_targets("13").set_index("target")
     assert t13.loc["ess_employer_establishments", "status"] == "national"
-    fr = published.figure("fr_ess_establishments_employer_2019")["value"]
+    fr = published.figure("fr_ess_establishments_employer_p2021")["value"]
     deps = territory.departements(2026).set_index("code")["population"]
     assert t13.loc["ess_employer_establishments", "value"] == round(fr * deps["13"] / deps.sum())
     # a département of Île-de-France without local figure: the region's figure scaled by population
@@ -158,3 +158,19 @@ def test_unknown_departement():
 
     with pytest.raises(UnknownCodeError, match="Unknown département code '99'"):
         synth.generate("99")
+
+
+def test_calibration_figures_are_named_by_their_current_ids():
+    """The demo cites the figures it is calibrated on by their current ids (issue 12: renamed ids say what they count)."""
+    from esstools import published
+    from esstools.synth import sirene as demo
+
+    current = set(published.figures()["figure_id"])
+
+    def ids(d):
+        for v in d.values():
+            yield from (ids(v) if isinstance(v, dict) else [v])
+
+    tables = [demo.LOCAL_FIGURES, demo.REGION_FIGURES, demo.FRANCE_FIGURES, demo.FAMILY_FIGURES, demo.EPT_FIGURES]
+    stale = sorted(f for t in tables for f in ids(t) if f not in current)
+    assert stale == []

@@ -157,17 +157,17 @@ LOCAL_FIGURES: dict[str, dict[str, str]] = {
     "93": {
         "ess_employer_establishments": "93_ess_establishments_employer_2021",
         "ess_share_establishments_pct": "93_ess_share_establishments_pct_2021",
-        "ess_employees": "93_ess_jobs_2024",
-        "ess_share_employees_pct": "93_ess_share_employment_pct_2024",
+        "ess_employees": "93_ess_jobs_p2024",
+        "ess_share_employees_pct": "93_ess_share_employment_pct_p2024",
         "ess_active_establishments": "93_ess_establishments_active_2024",
         "ess_establishments_10_49": "93_ess_establishments_10_49_employees_2024",
         "ess_establishments_50_plus": "93_ess_establishments_50plus_employees_2024",
         "share_associations_pct": "93_ess_share_employer_establishments_associations_pct_2021",
         "share_cooperatives_pct": "93_ess_share_employer_establishments_cooperatives_pct_2021",
     },
-    "92": {"ess_employer_establishments": "92_ess_establishments_p2013", "ess_employees": "92_ess_employees_p2013"},
-    "75": {"ess_employer_establishments": "75_ess_establishments_2014", "ess_employees": "75_ess_employees_2014",
-           "ess_share_employees_pct": "75_ess_share_employment_pct_p2013"},
+    "92": {"ess_employer_establishments": "92_ess_establishments_employer_p2013", "ess_employees": "92_ess_employees_p2013"},
+    "75": {"ess_employer_establishments": "75_ess_establishments_employer_2014", "ess_employees": "75_ess_employees_2014",
+           "ess_share_employees_pct": "75_ess_share_employees_pct_p2013"},
     "94": {"ess_employees": "94_ess_employees_2013", "ess_share_employees_pct": "94_ess_share_employment_pct_2013"},
 }
 #: Regional figures (scaled by population for the département's share of the region).
@@ -178,7 +178,7 @@ REGION_FIGURES: dict[str, dict[str, str]] = {
 }
 #: National figures (scaled by population).
 FRANCE_FIGURES: dict[str, str] = {
-    "ess_employer_establishments": "fr_ess_establishments_employer_2019",
+    "ess_employer_establishments": "fr_ess_establishments_employer_p2021",
     "ess_employees": "fr_ess_employees_2019",
     "ess_share_establishments_pct": "fr_ess_share_establishments_pct_2011",
     "ess_share_employees_pct": "fr_ess_share_private_employment_pct_2019",
@@ -195,7 +195,7 @@ EPT_FIGURES: dict[str, dict[str, str]] = {
     "93": {"top2": "t6_t8_share_of_departement_ess_establishments_employer_pct_2020",
            "T7_structures": "t7_ess_structures_p2025"},
     "92": {"T4_third": "t4_share_of_departement_ess_establishments_nd",
-           "T2_ess_share": "t2_ess_share_establishments_pct_nd", "T5_ess_share": "t5_ess_share_establishments_pct_nd"},
+           "T2_ess_share": "t2_ess_share_private_establishments_pct_nd", "T5_ess_share": "t5_ess_share_private_establishments_pct_nd"},
 }
 #: ESS commercial companies in the default family mix (no published figure: *hypothèse*), percent.
 COMMERCIAL_ESS_PCT = 0.7
