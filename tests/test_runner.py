@@ -441,6 +441,8 @@ def test_index_opens_with_the_study_synthesis_then_one_card_per_report():
                          synthesis=[{"text": "Croissance de 2,2 % par an.", "nature": "démonstration", "source": "série synthétique"}]),
                     _run("03_siae_impact--93", "03_siae_impact", data_kind="real", status="failed",
                          error={"cell": 5, "ename": "ValueError", "evalue": "colonne absente"}),
+                    _run("02_employment_trends--92", "02_employment_trends", data_kind="real",
+                         synthesis=[{"text": "Série URSSAF absente.", "nature": "donnée manquante", "source": "urssaf"}]),
                 ]}
     page = index.render_index(manifest, [])
     synthesis = page.index("Synthèse de l'étude")
@@ -451,6 +453,7 @@ def test_index_opens_with_the_study_synthesis_then_one_card_per_report():
     assert "PDF (7 p.)" in page and "Échec (cellule 5) : ValueError" in page
     assert "données réelles et données de démonstration — synthétiques" in page  # mixed
     assert "Pas de synthèse fournie par ce rapport." in page  # 03 has none
+    assert "<span class='nature missing'>donnée manquante</span> Série URSSAF absente." in page
 
 
 @pytest.mark.parametrize("notebook", sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)

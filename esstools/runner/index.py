@@ -8,7 +8,8 @@ and links to the HTML report, its PDF and the executed notebook.
 
 Synthesis items come from ``esstools.results.save`` payloads::
 
-    "synthesis": [{"text": "…", "nature": "publié" | "calculé sur données réelles" | "démonstration",
+    "synthesis": [{"text": "…", "nature": "publié" | "calculé sur données réelles" | "démonstration"
+                                     | "donnée manquante",
                    "source": "…"}]
 """
 
@@ -28,7 +29,7 @@ INDEX = "index.html"
 STATUS_FR = {"ok": "réussi", "failed": "échec", "pending": "non exécuté"}
 KIND_FR = {"real": REAL_LABEL, "demo": DEMO_LABEL, "mixed": MIXED_LABEL}
 NATURES = {"publié": ("pub", "publié"), "calculé sur données réelles": ("real", "calculé sur données réelles"),
-           "démonstration": ("demo", DEMO_LABEL)}
+           "démonstration": ("demo", DEMO_LABEL), "donnée manquante": ("missing", "donnée manquante")}
 
 
 def read_manifest(directory: Path) -> dict | None:
@@ -137,6 +138,7 @@ h1 { font-size: 1.7em; } h2 { margin-top: 1.6em; border-bottom: 2px solid #ddd; 
 .kind, .nature, .status { display: inline-block; font-size: .8em; padding: .05em .5em; border-radius: 3px; margin-right: .3em; }
 .real, .pub { background: #e3f1e3; color: #1b5e20; } .demo { background: #fde8e8; color: #b00020; font-weight: bold; }
 .mixed { background: #fff3e0; color: #8a4b00; font-weight: bold; } .unk { background: #eee; color: #555; }
+.missing { background: #fff8d6; color: #6b5300; font-weight: bold; border: 1px dashed #b59a00; }
 .status { background: #eef; } .card.failed .status { background: #fde8e8; color: #b00020; font-weight: bold; }
 ul.synth { padding-left: 1.2em; } ul.synth li { margin: .3em 0; }
 .src, .muted { color: #666; font-size: .85em; } .err { color: #b00020; font-size: .9em; }
