@@ -37,12 +37,9 @@ PART1_INDICATORS = (
 
 
 def fmt_num(x, decimals: int = 0) -> str:
-    """French number format: narrow no-break space (U+202F) thousands separator, comma decimal
-    ("n.d." for missing values), e.g. ``fmt_num(14206) == "14\u202f206"``, ``fmt_num(9.04, 1) == "9,0"``."""
-    if x is None or (isinstance(x, float) and not np.isfinite(x)) or pd.isna(x):
-        return "n.d."
-    s = f"{float(x):,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
-    return "0" + s[2:] if s.startswith("-0") and not any(ch in "123456789" for ch in s) else s
+    """French number format of :func:`esstools.display.fmt_number` with "n.d." for missing values,
+    e.g. ``fmt_num(14206) == "14\u202f206"``, ``fmt_num(9.04, 1) == "9,0"``."""
+    return fmt_number(x, decimals, missing="n.d.")
 
 
 def fmt_value(x) -> str:
