@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import indicators as ind
 from ..vocabulary import ESS_FAMILY_LABELS
-from ..vocabulary import a21_labels as _vocabulary_a21_labels
+from ..vocabulary import a21_labels
 from .geography import unit_names, unit_populations
 from .parameters import Parameters
 
@@ -76,11 +76,6 @@ def family_composition(etab: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     out = out.rename(columns=family_labels()).fillna(0.0)
     out.columns.name = None
     return out.rename_axis(LEVEL_HEADERS[params.level]).reset_index()
-
-
-def a21_labels() -> dict[str, str]:
-    """French labels of the NAF A21 sections (:func:`esstools.vocabulary.a21_labels`, Insee)."""
-    return _vocabulary_a21_labels()
 
 
 def section_composition(etab: pd.DataFrame, top: int = 6) -> pd.DataFrame:
